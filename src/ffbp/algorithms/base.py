@@ -1,0 +1,42 @@
+"""What every algorithm provides to the shared training loop (ffbp.training)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+from torch import Tensor
+
+from ffbp.model import MLP
+from ffbp.optim import lr_factor, set_lr_factor
+
+
+class Algorithm(ABC):
+    """How the MLP's parameters get their updates, and how it predicts.
+
+    Subclasses differ only in `train_step` and `predict`; epochs, batching, evaluation and
+    records live in the shared loop so the two algorithms are timed and logged identically.
+    """
+
+    uses_output_head: bool = False
+    prediction_methods: tuple[str, ...] = ("forward",)
+
+    def __init__(self, cfg, model: MLP, num_classes: int, epochs: int):
+        self.cfg = cfg
+        self.model = model
+        self.num_classes = num_classes
+        self.epochs = epochs
+        self.primary_method = self.prediction_methods[0]
+
+    def start_epoch(self, epoch: int) -> dict[str, float]:
+        """Set the learning rate for 0-indexed `epoch`; returns what to log about it."""
+        factor = lr_factor(self.cfg.optimizer.lr_schedule, epoch, self.epochs)
+        set_lr_factor(self.optimizer, factor)
+        return {"train/lr": self.cfg.optimizer.lr * factor}
+
+    @abstractmethod
+    def train_step(self, inputs: Tensor, labels: Tensor) -> dict[str, Tensor]:
+        """One update on a batch; returns batch-mean metrics as detached 0-d tensors."""
+
+    @abstractmethod
+    def predict(self, inputs: Tensor) -> dict[str, Tensor]:
+        """Predicted labels for each of `prediction_methods`."""

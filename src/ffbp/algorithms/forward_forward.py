@@ -1,0 +1,164 @@
+"""Forward-Forward (Hinton 2022): every layer learns from its own goodness, nothing flows back.
+
+Each hidden layer sees its input normalised and detached, so the gradient of layer k's loss
+reaches only layer k's parameters. The simultaneous schedule therefore sums the layer losses
+and takes one optimiser step: the gradients are exactly those of per-layer updates, and since
+every layer's outputs for a batch are computed before any update on that batch, layer k+1
+never waits for layer k's update (the property that lets FF layers run as a pipeline).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ffbp.algorithms.base import Algorithm
+from ffbp.config import FFPrediction, FFSchedule
+from ffbp.ff.goodness import GOODNESS_FUNCTIONS
+from ffbp.ff.labels import embed_label, embed_neutral_label
+from ffbp.ff.losses import LAYER_LOSSES
+from ffbp.ff.negatives import NEGATIVE_LABELS
+from ffbp.ff.normalization import NORMALIZATIONS
+from ffbp.ff.peer_normalization import PeerNormalization
+from ffbp.ff.prediction import goodness_per_label
+from ffbp.optim import build_optimizer, lr_factor, set_lr_factor
+
+
+class ForwardForward(Algorithm):
+    prediction_methods = ("goodness", "softmax")
+
+    def __init__(self, cfg, model, num_classes: int, epochs: int):
+        super().__init__(cfg, model, num_classes, epochs)
+        self.primary_method = FFPrediction(cfg.prediction).value
+        device = next(model.parameters()).device
+        self.normalize = NORMALIZATIONS[cfg.normalization]
+        self.goodness = GOODNESS_FUNCTIONS[cfg.goodness]
+        self.layer_loss = LAYER_LOSSES[cfg.loss]
+        self.negative_labels = NEGATIVE_LABELS[cfg.negative_labels]
+        self.embed = partial(embed_label, num_labels=num_classes, strength=cfg.label_strength)
+        self.embed_neutral = partial(
+            embed_neutral_label, num_labels=num_classes, value=cfg.neutral_label_value
+        )
+        hidden_sizes = model.hidden_sizes
+        self.thresholds = [
+            cfg.threshold if cfg.threshold is not None else width for width in hidden_sizes
+        ]
+        self.peer_normalization = (
+            PeerNormalization(hidden_sizes, cfg.peer_normalization, cfg.peer_momentum, device)
+            if cfg.peer_normalization > 0
+            else None
+        )
+        # Softmax readout of the neutral-label activities; its input is detached, so it
+        # learns alongside the FF layers without sending them any gradient.
+        readout_width = sum(hidden_sizes[cfg.readout_from_layer - 1 :])
+        self.readout = nn.Linear(readout_width, num_classes, device=device)
+        nn.init.zeros_(self.readout.weight)  # as in Hinton's code
+        nn.init.zeros_(self.readout.bias)
+        self.optimizer = build_optimizer(
+            cfg.optimizer,
+            [
+                {"params": model.parameters()},
+                {
+                    "params": self.readout.parameters(),
+                    "lr": cfg.readout_lr,
+                    "weight_decay": cfg.readout_weight_decay,
+                },
+            ],
+        )
+        # Which layers learn in each epoch: all of them, or one after another in equal blocks.
+        num_layers = len(hidden_sizes)
+        if FFSchedule(cfg.schedule) == FFSchedule.layerwise:
+            self.layers_of_epoch = [[epoch * num_layers // epochs] for epoch in range(epochs)]
+        else:
+            self.layers_of_epoch = [list(range(num_layers))] * epochs
+        self.learning_layers = self.layers_of_epoch[0]
+
+    def start_epoch(self, epoch: int) -> dict[str, float]:
+        """Pick the learning layers; in layerwise training each layer's block has its own
+        learning-rate schedule."""
+        self.learning_layers = self.layers_of_epoch[epoch]
+        stage = [
+            e for e, layers in enumerate(self.layers_of_epoch) if layers == self.learning_layers
+        ]
+        factor = lr_factor(self.cfg.optimizer.lr_schedule, epoch - stage[0], len(stage))
+        set_lr_factor(self.optimizer, factor)
+        return {"train/lr": self.cfg.optimizer.lr * factor}
+
+    def layer_activities(self, inputs: Tensor, num_layers: int | None = None) -> list[Tensor]:
+        """Each layer's ReLU activities, its input normalised and detached from the layer below."""
+        return self.model.hidden_activities(
+            inputs, self.normalize, detach_layer_inputs=True, num_layers=num_layers
+        )
+
+    def readout_features(self, activities: list[Tensor]) -> Tensor:
+        layers = activities[self.cfg.readout_from_layer - 1 :]
+        return torch.cat([self.normalize(activity) for activity in layers], dim=1).detach()
+
+    def layer_losses(
+        self, inputs: Tensor, labels: Tensor
+    ) -> tuple[dict[int, Tensor], dict[str, Tensor]]:
+        """The loss of each learning layer on positive and negative data, and what to log."""
+        positive = self.embed(inputs, labels)
+        negative = self.embed(inputs, self.negative_labels(labels, self.num_classes))
+        layer_inputs = torch.cat([positive, negative])  # (2 * batch, features)
+        activities = self.layer_activities(layer_inputs, num_layers=max(self.learning_layers) + 1)
+        losses, metrics = {}, {}
+        for index in self.learning_layers:
+            positive_activities, negative_activities = activities[index].chunk(2)
+            positive_goodness = self.goodness(positive_activities)
+            negative_goodness = self.goodness(negative_activities)
+            loss = self.layer_loss(
+                positive_goodness, negative_goodness, self.thresholds[index], self.cfg.temperature
+            )
+            prefix = f"ff/layer{index + 1}"
+            metrics[f"{prefix}/loss"] = loss.detach()
+            metrics[f"{prefix}/goodness_pos"] = positive_goodness.detach().mean()
+            metrics[f"{prefix}/goodness_neg"] = negative_goodness.detach().mean()
+            metrics[f"{prefix}/separation"] = (positive_goodness > negative_goodness).float().mean()
+            if self.peer_normalization is not None:
+                below = layer_inputs if index == 0 else activities[index - 1]
+                positive_input = self.normalize(below.chunk(2)[0]).detach()
+                mean_total_input = self.model.hidden_layers[index](positive_input.mean(dim=0))
+                loss = loss + self.peer_normalization.loss(
+                    index, positive_activities, mean_total_input
+                )
+            losses[index] = loss
+        return losses, metrics
+
+    def train_step(self, inputs: Tensor, labels: Tensor) -> dict[str, Tensor]:
+        losses, metrics = self.layer_losses(inputs, labels)
+        with torch.no_grad():
+            neutral_activities = self.layer_activities(self.embed_neutral(inputs))
+        readout_logits = self.readout(self.readout_features(neutral_activities))
+        readout_loss = F.cross_entropy(readout_logits, labels)
+        self.optimizer.zero_grad(set_to_none=True)
+        # Layer inputs are detached, so this sum sends each layer only its own loss's gradient.
+        (sum(losses.values()) + readout_loss).backward()
+        self.optimizer.step()
+        layer_loss_total = sum(metrics[f"ff/layer{index + 1}/loss"] for index in losses)
+        accuracy = (readout_logits.argmax(dim=1) == labels).float().mean()
+        return {
+            "train/loss": layer_loss_total,
+            "train/readout_loss": readout_loss.detach(),
+            "train/accuracy": accuracy,
+            **metrics,
+        }
+
+    @torch.inference_mode()
+    def predict(self, inputs: Tensor) -> dict[str, Tensor]:
+        goodness = goodness_per_label(
+            self.model,
+            inputs,
+            self.embed,
+            self.num_classes,
+            self.normalize,
+            self.goodness,
+            self.cfg.goodness_from_layer,
+        )
+        readout_logits = self.readout(
+            self.readout_features(self.layer_activities(self.embed_neutral(inputs)))
+        )
+        return {"goodness": goodness.argmax(dim=1), "softmax": readout_logits.argmax(dim=1)}

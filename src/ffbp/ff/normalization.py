@@ -1,0 +1,36 @@
+"""Normalisation of each layer's input, so only the direction of the activity vector passes on.
+
+Without it the next layer could read the previous layer's goodness off the vector's length
+and would learn nothing new (Hinton 2022, section 2.1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+EPSILON = 1e-8
+
+
+def rms_normalize(activities: Tensor) -> Tensor:
+    """Hinton's code: scale each vector to unit root-mean-square, x / sqrt(mean(x^2) + eps)."""
+    return activities / torch.sqrt(activities.pow(2).mean(dim=1, keepdim=True) + EPSILON)
+
+
+def l2_normalize(activities: Tensor) -> Tensor:
+    """Scale each vector to unit Euclidean length."""
+    return F.normalize(activities, dim=1, eps=EPSILON)
+
+
+def no_normalization(activities: Tensor) -> Tensor:
+    return activities
+
+
+NORMALIZATIONS: dict[str, Callable[[Tensor], Tensor]] = {
+    "rms": rms_normalize,
+    "l2": l2_normalize,
+    "none": no_normalization,
+}

@@ -1,0 +1,189 @@
+"""One training run from a resolved config: set-up, training, records, and a short report."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from omegaconf import DictConfig
+
+from ffbp.algorithms import ALGORITHMS
+from ffbp.config import ConfigError, Device, WeightInit, to_plain_dict, validate
+from ffbp.data import DatasetCorruptError, DatasetUnavailableError, DataSplits, load_data
+from ffbp.model import MLP
+from ffbp.provenance import environment, git_state
+from ffbp.records import RunRecords
+from ffbp.training import fit
+from ffbp.wandb_logger import WandbRun
+
+
+class StartupError(RuntimeError):
+    """The run cannot start (bad value, missing data, no such device); nothing was trained."""
+
+
+def seed_everything(seed: int) -> None:
+    """The one place randomness is seeded: Python, NumPy and torch (all devices)."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def resolve_device(requested: Device | str) -> torch.device:
+    requested = Device(requested)
+    cuda, mps = torch.cuda.is_available(), torch.backends.mps.is_available()
+    if requested == Device.auto:
+        return torch.device("cuda" if cuda else "mps" if mps else "cpu")
+    if requested == Device.cuda and not cuda:
+        raise ConfigError(
+            "device=cuda but no CUDA GPU is visible here; use device=auto or device=cpu"
+        )
+    if requested == Device.mps and not mps:
+        raise ConfigError(
+            "device=mps but the MPS backend is not available; use device=auto or device=cpu"
+        )
+    return torch.device(requested.value)
+
+
+HYDRA_ONLY_ENTRIES = {".hydra", "train.log", "main.log"}
+
+
+def remove_unstarted_run(run_dir: Path) -> None:
+    """Delete a run directory that holds nothing but Hydra's own start-up files."""
+    if run_dir.is_dir() and {entry.name for entry in run_dir.iterdir()} <= HYDRA_ONLY_ENTRIES:
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def prepare(cfg: DictConfig, run_dir: Path) -> tuple[torch.device, DataSplits]:
+    """Everything that can fail because of the user's input, done before any training."""
+    try:
+        validate(cfg)
+        device = resolve_device(cfg.device)
+        seed_everything(cfg.seed)
+        data = load_data(cfg.data, cfg.seed, device)
+        if cfg.trainer.batch_size > len(data.train):
+            raise ConfigError(
+                f"trainer.batch_size={cfg.trainer.batch_size} exceeds the "
+                f"{len(data.train)} training examples"
+            )
+        run_dir.mkdir(parents=True, exist_ok=True)
+        if not os.access(run_dir, os.W_OK):
+            raise ConfigError(f"the run directory {run_dir} is not writable; set hydra.run.dir")
+    except (ConfigError, DatasetUnavailableError, DatasetCorruptError, ValueError) as error:
+        remove_unstarted_run(run_dir)
+        raise StartupError(str(error)) from error
+    return device, data
+
+
+def default_group(cfg: DictConfig, sweep_dir: str | None) -> str:
+    if cfg.logger.group:
+        return cfg.logger.group
+    return Path(sweep_dir).name if sweep_dir else cfg.data.name
+
+
+def train(cfg: DictConfig, run_dir: Path, sweep_dir: str | None = None) -> float | None:
+    """Train `cfg.algo` on `cfg.data`; return the validation accuracy that sweeps maximise."""
+    device, data = prepare(cfg, run_dir)
+    algorithm_class = ALGORITHMS[cfg.algo.name]
+    model = MLP(
+        data.input_size,
+        list(cfg.model.hidden_sizes),
+        output_size=data.num_classes if algorithm_class.uses_output_head else None,
+        init=WeightInit(cfg.model.init).value,
+    ).to(device)
+    algorithm = algorithm_class(cfg.algo, model, data.num_classes, cfg.trainer.epochs)
+
+    resolved_config = to_plain_dict(cfg)
+    provenance = {"git": git_state(), "environment": environment(), "device": str(device)}
+    records = RunRecords(run_dir)
+    records.write("environment.json", provenance)
+    wandb_run = None
+    if cfg.logger.backend == "wandb":
+        wandb_run = WandbRun(
+            run_dir=run_dir,
+            project=cfg.logger.project,
+            entity=cfg.logger.entity,
+            group=default_group(cfg, sweep_dir),
+            job_type=cfg.algo.name,
+            mode=resolved_config["logger"]["mode"],
+            tags=list(cfg.logger.tags),
+            config={**resolved_config, "git_commit": provenance["git"]["commit"]},
+            name=run_dir.name,
+        )
+
+    def log(metrics: dict[str, Any]) -> None:
+        records.log(metrics)
+        if wandb_run is not None:
+            wandb_run.log(metrics)
+
+    summary: dict[str, Any] = {
+        "status": "running",
+        "algo": cfg.algo.name,
+        "dataset": cfg.data.name,
+        "seed": cfg.seed,
+        "hidden_sizes": list(cfg.model.hidden_sizes),
+        "num_parameters": sum(p.numel() for p in model.parameters()),
+        "train_examples": len(data.train),
+        "device": str(device),
+        "git_commit": provenance["git"]["commit"],
+        "git_dirty": provenance["git"]["dirty"],
+        "run_dir": str(run_dir),
+        "wandb": wandb_run.describe() if wandb_run else "W&B off (logger=none)",
+        "config": resolved_config,
+    }
+    records.write("summary.json", summary)
+    failed = True
+    try:
+        result = fit(
+            algorithm,
+            data,
+            epochs=cfg.trainer.epochs,
+            batch_size=cfg.trainer.batch_size,
+            eval_batch_size=cfg.trainer.eval_batch_size,
+            seed=cfg.seed,
+            log=log,
+            progress_bar=cfg.trainer.progress_bar,
+        )
+        summary.update(
+            {
+                "status": "finished",
+                **result.val,
+                **result.test,
+                "train/time_s": result.train_time_s,
+                "train/samples_per_s": result.samples_per_s,
+                "epochs": result.epochs,
+            }
+        )
+        failed = False
+    except BaseException as error:
+        summary.update({"status": "failed", "error": f"{type(error).__name__}: {error}"})
+        raise
+    finally:
+        records.write("summary.json", summary)
+        records.close()
+        if wandb_run is not None:
+            metrics = {k: v for k, v in summary.items() if "/" in k or k == "status"}
+            wandb_run.finish(metrics, failed=failed)
+    print(report(summary))
+    return summary.get("val/accuracy")
+
+
+def report(summary: dict[str, Any]) -> str:
+    accuracies = ", ".join(
+        f"{key.removeprefix('test/')} {value:.4f}"
+        for key, value in summary.items()
+        if key.startswith("test/accuracy_")
+    )
+    lines = [
+        f"{summary['algo']} on {summary['dataset']}: test accuracy {summary['test/accuracy']:.4f}"
+        + (f" ({accuracies})" if accuracies else ""),
+        f"trained {summary['epochs']} epochs in {summary['train/time_s']:.1f} s "
+        f"({summary['train/samples_per_s']:.0f} samples/s)",
+        f"run directory: {summary['run_dir']}",
+        summary["wandb"],
+    ]
+    return "\n".join(lines)
