@@ -135,3 +135,20 @@ def test_layerwise_needs_an_epoch_per_layer():
     cfg.algo.schedule = "layerwise"
     with pytest.raises(ConfigError, match="layerwise"):
         validate(cfg)
+
+
+@pytest.mark.parametrize("name, overrides", [("bp", {}), ("ff", FF_QUICK)])
+def test_one_seed_fixes_the_whole_run(synthetic_splits, name, overrides):
+    runs = []
+    for _ in range(2):
+        algorithm = build(name, [32, 32], epochs=2, seed=7, **overrides)
+        result, history = train(algorithm, synthetic_splits, epochs=2)
+        weights = [p.detach().clone() for p in algorithm.model.parameters()]
+        runs.append((result, history, weights))
+    (first, first_history, first_weights), (second, second_history, second_weights) = runs
+    assert first.test == second.test
+    for a, b in zip(first_history, second_history, strict=True):
+        assert {k: v for k, v in a.items() if "time" not in k and "per_s" not in k} == {
+            k: v for k, v in b.items() if "time" not in k and "per_s" not in k
+        }
+    assert all(torch.equal(a, b) for a, b in zip(first_weights, second_weights, strict=True))

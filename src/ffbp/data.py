@@ -131,6 +131,10 @@ def _install_system_fashion_mnist(root: Path) -> bool:
     return True
 
 
+class _DownloadFailed(RuntimeError):
+    pass
+
+
 def _open_torchvision(name: str, root: Path, download: bool):
     """Both torchvision splits, or None when the files are not under `root`."""
     dataset_class = _torchvision_class(name)
@@ -138,15 +142,26 @@ def _open_torchvision(name: str, root: Path, download: bool):
         train = dataset_class(str(root), train=True, download=download)
         test = dataset_class(str(root), train=False, download=download)
     except RuntimeError as error:
-        if "not found" in str(error) or "download" in str(error).lower():
+        message = " ".join(str(error).split())  # torchvision's messages span lines
+        if not download and "not found" in message.lower():
             return None
-        raise DatasetCorruptError(f"{name} files under {root} are unreadable: {error}") from error
-    except (ValueError, EOFError, OSError, IndexError) as error:
-        raise DatasetCorruptError(
-            f"{name} files under {root} are unreadable ({type(error).__name__}: {error}). "
-            "Delete them so they are fetched again."
-        ) from error
+        if download and "download" in message.lower():
+            raise _DownloadFailed(message) from error
+        raise DatasetCorruptError(f"{name} files under {root} are unreadable: {message}") from error
+    except OSError as error:
+        if download:  # urllib's errors are OSErrors: the network, not the files
+            raise _DownloadFailed(f"{type(error).__name__}: {error}") from error
+        raise _corrupt(name, root, error) from error
+    except (ValueError, EOFError, IndexError) as error:
+        raise _corrupt(name, root, error) from error
     return train, test
+
+
+def _corrupt(name: str, root: Path, error: Exception) -> DatasetCorruptError:
+    return DatasetCorruptError(
+        f"{name} files under {root} are unreadable ({type(error).__name__}: {error}). "
+        "Delete them so they are fetched again."
+    )
 
 
 EXPECTED_SIZES = {
@@ -164,12 +179,8 @@ def load_torchvision(name: str, root: Path, download: bool) -> RawDataset:
     if opened is None and download:
         try:
             opened = _open_torchvision(name, root, download=True)
-        except DatasetCorruptError:
-            raise
-        except Exception as error:  # noqa: BLE001 - any network failure means the same to a user
-            raise _unavailable(
-                name, root, f"download failed ({type(error).__name__}: {error})"
-            ) from error
+        except _DownloadFailed as error:
+            raise _unavailable(name, root, f"download failed ({error})") from error
     if opened is None:
         raise _unavailable(
             name, root, "download is off (data.download=false)" if not download else ""

@@ -99,7 +99,7 @@ def fit(
             epoch_metrics.update(val_metrics)
         log(epoch_metrics)
         history.append(epoch_metrics)
-        _print_epoch(epoch_metrics, progress_bar)
+        _print_epoch(epoch_metrics)
     test_metrics = evaluate(algorithm, data.test, eval_batch_size, "test")
     return FitResult(
         val=val_metrics,
@@ -111,9 +111,7 @@ def fit(
     )
 
 
-def _print_epoch(metrics: dict[str, float], progress_bar: bool) -> None:
-    if not progress_bar:
-        return
+def _print_epoch(metrics: dict[str, float]) -> None:
     parts = [f"epoch {metrics['epoch']}", f"loss {metrics['train/loss']:.4f}"]
     parts += [f"train acc {metrics['train/accuracy']:.4f}"]
     parts += [f"{key} {value:.4f}" for key, value in metrics.items() if key.startswith("val/")]
