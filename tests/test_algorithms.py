@@ -68,7 +68,8 @@ def test_each_ff_layer_loss_reaches_only_its_own_layer(widths, batch, seed):
     algorithm = build("ff", widths, epochs=1, input_size=20, seed=seed)
     torch.manual_seed(seed)
     inputs, labels = torch.randn(batch, 20), torch.randint(10, (batch,))
-    losses, _ = algorithm.layer_losses(inputs, labels)
+    positive, negative = algorithm.positive_and_negative(inputs, labels, torch.zeros(batch, 10))
+    losses, _ = algorithm.layer_losses(positive, negative)
     layers = list(algorithm.model.hidden_layers)
     for index, loss in losses.items():
         for other, layer in enumerate(layers):
@@ -89,7 +90,8 @@ def test_one_ff_step_equals_separate_per_layer_updates(synthetic_splits):
     torch.manual_seed(1)
     combined.train_step(inputs, labels)
     torch.manual_seed(1)
-    losses, _ = separate.layer_losses(inputs, labels)
+    positive, negative = separate.positive_and_negative(inputs, labels, torch.zeros(32, 10))
+    losses, _ = separate.layer_losses(positive, negative)
     for index, loss in losses.items():
         layer = separate.model.hidden_layers[index]
         weight_gradient, bias_gradient = torch.autograd.grad(

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from ffbp.config import LRSchedule
 from ffbp.ff.goodness import sum_of_squares
 from ffbp.ff.labels import embed_label, embed_neutral_label
-from ffbp.ff.losses import logistic_loss, p_positive
+from ffbp.ff.losses import LossSettings, logistic_loss, p_positive
 from ffbp.ff.negatives import random_wrong_labels
 from ffbp.ff.normalization import l2_normalize, rms_normalize
 from ffbp.ff.peer_normalization import PeerNormalization
@@ -28,15 +28,17 @@ def test_goodness_probability_and_loss_by_hand():
     expected = [1 / (1 + math.exp(0.5)), 1 / (1 + math.exp(-1.5))]
     assert probabilities.tolist() == pytest.approx(expected, rel=1e-6)
     # Positive example goodness 5 (should be high), negative example goodness 9 (should be low).
-    loss = logistic_loss(torch.tensor([5.0]), torch.tensor([9.0]), threshold=6.0, temperature=2.0)
+    loss = logistic_loss(
+        torch.tensor([5.0]), torch.tensor([9.0]), LossSettings(6.0, temperature=2.0)
+    )
     hand = (-math.log(expected[0]) - math.log(1 - expected[1])) / 2
     assert loss.item() == pytest.approx(hand, rel=1e-6)
 
 
 def test_loss_is_stable_for_huge_goodness():
-    loss = logistic_loss(torch.tensor([1e6]), torch.tensor([-1e6]), threshold=0.0, temperature=1.0)
+    loss = logistic_loss(torch.tensor([1e6]), torch.tensor([-1e6]), LossSettings(0.0))
     assert loss.item() == 0.0
-    loss = logistic_loss(torch.tensor([-1e4]), torch.tensor([0.0]), threshold=0.0, temperature=1.0)
+    loss = logistic_loss(torch.tensor([-1e4]), torch.tensor([0.0]), LossSettings(0.0))
     assert math.isfinite(loss.item())
 
 

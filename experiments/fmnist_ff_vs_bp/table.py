@@ -1,6 +1,7 @@
 """Print the results table of the runs under a directory, from their summary.json files."""
 
 import json
+import statistics
 import sys
 from pathlib import Path
 
@@ -23,7 +24,12 @@ def main(root: str) -> None:
             print(f"| {path.parent} | {summary.get('status')} | | | | | |")
             continue
         algo = summary["config"]["algo"]
-        per_epoch = summary["train/time_s"] / summary["epochs"]
+        # The median epoch: robust to another job sharing the cores for a while.
+        epoch_times = [
+            json.loads(line)["train/epoch_time_s"]
+            for line in (path.parent / "metrics.jsonl").read_text().splitlines()
+        ]
+        per_epoch = statistics.median(epoch_times)
         cells = [
             summary["algo"],
             algo.get("label_strength", "-"),

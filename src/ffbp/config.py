@@ -89,14 +89,19 @@ class ForwardForwardConfig:
     goodness: str = "sum_of_squares"  # key of ffbp.ff.goodness.GOODNESS_FUNCTIONS
     loss: str = "logistic"  # key of ffbp.ff.losses.LAYER_LOSSES
     normalization: str = "rms"  # key of ffbp.ff.normalization.NORMALIZATIONS
-    negative_labels: str = "random"  # key of ffbp.ff.negatives.NEGATIVE_LABELS
-    threshold: float | None = None  # None: the layer's width (Hinton 2022)
+    # A key of ffbp.ff.negatives.NEGATIVE_LABELS (random | hard | all), or hybrid_images:
+    # unsupervised FF, no label in the input (Hinton 2022, section 3.2).
+    negatives: str = "random"
+    hybrid_blur_steps: int = 10
+    threshold: float | None = None  # None: goodness of a unit-RMS vector (sum of squares: width)
     temperature: float = 1.0
+    symba_alpha: float = 4.0  # the SymBa loss's sharpness
     label_strength: float = 1.0
     neutral_label_value: float = 0.1
     peer_normalization: float = 0.03  # lambda; 0 turns it off
     peer_momentum: float = 0.9
     schedule: FFSchedule = FFSchedule.simultaneous
+    epochs_per_layer: int | None = None  # layerwise: None splits trainer.epochs evenly
     prediction: FFPrediction = FFPrediction.goodness
     goodness_from_layer: int = 2  # goodness prediction sums hidden layers from here to L
     readout_from_layer: int = 2  # softmax readout reads hidden layers from here to L
@@ -155,6 +160,8 @@ class TrainConfig:
     seed: int = 0
     device: Device = Device.auto
 
+
+UNSUPERVISED_NEGATIVES = "hybrid_images"
 
 ALGORITHM_SCHEMAS = {"bp": BackpropConfig, "ff": ForwardForwardConfig}
 
@@ -240,7 +247,7 @@ def _validate_forward_forward(algo: DictConfig, num_layers: int, epochs: int) ->
         ("goodness", GOODNESS_FUNCTIONS),
         ("loss", LAYER_LOSSES),
         ("normalization", NORMALIZATIONS),
-        ("negative_labels", NEGATIVE_LABELS),
+        ("negatives", [*NEGATIVE_LABELS, UNSUPERVISED_NEGATIVES]),
     ]:
         _require(
             algo[key] in registry, f"algo.{key}={algo[key]!r}: choose one of {sorted(registry)}"
@@ -266,6 +273,27 @@ def _validate_forward_forward(algo: DictConfig, num_layers: int, epochs: int) ->
         _require(
             1 <= algo[key] <= num_layers,
             f"algo.{key}={algo[key]}: must name a hidden layer, 1..{num_layers}",
+        )
+    _require(algo.symba_alpha > 0, f"algo.symba_alpha={algo.symba_alpha}: must be > 0")
+    _require(
+        algo.hybrid_blur_steps >= 1,
+        f"algo.hybrid_blur_steps={algo.hybrid_blur_steps}: must be >= 1",
+    )
+    if algo.negatives == UNSUPERVISED_NEGATIVES:
+        _require(
+            algo.prediction == FFPrediction.softmax,
+            "algo.negatives=hybrid_images puts no label in the input, so goodness cannot predict "
+            "one: set algo.prediction=softmax",
+        )
+    if algo.epochs_per_layer is not None:
+        _require(
+            algo.epochs_per_layer > 0, f"algo.epochs_per_layer={algo.epochs_per_layer}: must be > 0"
+        )
+        needed = (num_layers - 1) * algo.epochs_per_layer + 1
+        _require(
+            algo.schedule == FFSchedule.layerwise and epochs >= needed,
+            f"algo.epochs_per_layer={algo.epochs_per_layer} needs algo.schedule=layerwise and "
+            f"trainer.epochs >= {needed} for {num_layers} layers (got {epochs})",
         )
     if algo.schedule == FFSchedule.layerwise:
         _require(

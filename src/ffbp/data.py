@@ -46,6 +46,7 @@ class DataSplits:
     val: Split | None
     test: Split
     num_classes: int
+    image_shape: tuple[int, int, int]  # (channels, height, width) before flattening
 
     @property
     def input_size(self) -> int:
@@ -291,6 +292,7 @@ def to_splits(
         val=val,
         test=split(raw.test_images, raw.test_labels),
         num_classes=int(raw.train_labels.max()) + 1,
+        image_shape=tuple(raw.train_images.shape[1:]),
     )
 
 

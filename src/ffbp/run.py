@@ -95,7 +95,9 @@ def train(cfg: DictConfig, run_dir: Path, sweep_dir: str | None = None) -> float
         output_size=data.num_classes if algorithm_class.uses_output_head else None,
         init=WeightInit(cfg.model.init).value,
     ).to(device)
-    algorithm = algorithm_class(cfg.algo, model, data.num_classes, cfg.trainer.epochs)
+    algorithm = algorithm_class(
+        cfg.algo, model, data.num_classes, cfg.trainer.epochs, data.image_shape
+    )
 
     resolved_config = to_plain_dict(cfg)
     provenance = {"git": git_state(), "environment": environment(), "device": str(device)}

@@ -14,8 +14,8 @@ class Backprop(Algorithm):
     uses_output_head = True
     prediction_methods = ("forward",)
 
-    def __init__(self, cfg, model, num_classes: int, epochs: int):
-        super().__init__(cfg, model, num_classes, epochs)
+    def __init__(self, cfg, model, num_classes: int, epochs: int, image_shape=(1, 28, 28)):
+        super().__init__(cfg, model, num_classes, epochs, image_shape)
         self.optimizer = build_optimizer(cfg.optimizer, [{"params": model.parameters()}])
 
     def train_step(self, inputs: Tensor, labels: Tensor) -> dict[str, Tensor]:

@@ -20,11 +20,19 @@ class Algorithm(ABC):
     uses_output_head: bool = False
     prediction_methods: tuple[str, ...] = ("forward",)
 
-    def __init__(self, cfg, model: MLP, num_classes: int, epochs: int):
+    def __init__(
+        self,
+        cfg,
+        model: MLP,
+        num_classes: int,
+        epochs: int,
+        image_shape: tuple[int, int, int] = (1, 28, 28),
+    ):
         self.cfg = cfg
         self.model = model
         self.num_classes = num_classes
         self.epochs = epochs
+        self.image_shape = image_shape
         self.primary_method = self.prediction_methods[0]
 
     def start_epoch(self, epoch: int) -> dict[str, float]:

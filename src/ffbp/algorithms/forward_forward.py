@@ -16,10 +16,11 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ffbp.algorithms.base import Algorithm
-from ffbp.config import FFPrediction, FFSchedule
-from ffbp.ff.goodness import GOODNESS_FUNCTIONS
+from ffbp.config import UNSUPERVISED_NEGATIVES, FFPrediction, FFSchedule
+from ffbp.ff.goodness import GOODNESS_FUNCTIONS, default_threshold
+from ffbp.ff.hybrid_images import hybrid_images
 from ffbp.ff.labels import embed_label, embed_neutral_label
-from ffbp.ff.losses import LAYER_LOSSES
+from ffbp.ff.losses import LAYER_LOSSES, LossSettings
 from ffbp.ff.negatives import NEGATIVE_LABELS
 from ffbp.ff.normalization import NORMALIZATIONS
 from ffbp.ff.peer_normalization import PeerNormalization
@@ -27,32 +28,55 @@ from ffbp.ff.prediction import goodness_per_label
 from ffbp.optim import build_optimizer, lr_factor, set_lr_factor
 
 
+def layers_of_each_epoch(
+    schedule: FFSchedule, num_layers: int, epochs: int, epochs_per_layer: int | None
+) -> list[list[int]]:
+    """The 0-indexed layers that learn in each epoch."""
+    if schedule == FFSchedule.simultaneous:
+        return [list(range(num_layers))] * epochs
+    if epochs_per_layer is None:  # equal blocks of epochs
+        return [[epoch * num_layers // epochs] for epoch in range(epochs)]
+    return [[min(epoch // epochs_per_layer, num_layers - 1)] for epoch in range(epochs)]
+
+
 class ForwardForward(Algorithm):
     prediction_methods = ("goodness", "softmax")
 
-    def __init__(self, cfg, model, num_classes: int, epochs: int):
-        super().__init__(cfg, model, num_classes, epochs)
+    def __init__(self, cfg, model, num_classes: int, epochs: int, image_shape=(1, 28, 28)):
+        super().__init__(cfg, model, num_classes, epochs, image_shape)
+        self.supervised = cfg.negatives != UNSUPERVISED_NEGATIVES
+        if not self.supervised:  # no label in the input: nothing for goodness to compare
+            self.prediction_methods = ("softmax",)
         self.primary_method = FFPrediction(cfg.prediction).value
         device = next(model.parameters()).device
         self.normalize = NORMALIZATIONS[cfg.normalization]
         self.goodness = GOODNESS_FUNCTIONS[cfg.goodness]
         self.layer_loss = LAYER_LOSSES[cfg.loss]
-        self.negative_labels = NEGATIVE_LABELS[cfg.negative_labels]
         self.embed = partial(embed_label, num_labels=num_classes, strength=cfg.label_strength)
         self.embed_neutral = partial(
             embed_neutral_label, num_labels=num_classes, value=cfg.neutral_label_value
         )
         hidden_sizes = model.hidden_sizes
-        self.thresholds = [
-            cfg.threshold if cfg.threshold is not None else width for width in hidden_sizes
+        self.loss_settings = [
+            LossSettings(
+                threshold=(
+                    cfg.threshold
+                    if cfg.threshold is not None
+                    else default_threshold(self.goodness, width)
+                ),
+                temperature=cfg.temperature,
+                symba_alpha=cfg.symba_alpha,
+            )
+            for width in hidden_sizes
         ]
         self.peer_normalization = (
             PeerNormalization(hidden_sizes, cfg.peer_normalization, cfg.peer_momentum, device)
             if cfg.peer_normalization > 0
             else None
         )
-        # Softmax readout of the neutral-label activities; its input is detached, so it
-        # learns alongside the FF layers without sending them any gradient.
+        # Softmax readout of the normalised activities (neutral label, or no label when
+        # unsupervised); its input is detached, so it learns alongside the FF layers without
+        # sending them any gradient.
         readout_width = sum(hidden_sizes[cfg.readout_from_layer - 1 :])
         self.readout = nn.Linear(readout_width, num_classes, device=device)
         nn.init.zeros_(self.readout.weight)  # as in Hinton's code
@@ -68,17 +92,14 @@ class ForwardForward(Algorithm):
                 },
             ],
         )
-        # Which layers learn in each epoch: all of them, or one after another in equal blocks.
-        num_layers = len(hidden_sizes)
-        if FFSchedule(cfg.schedule) == FFSchedule.layerwise:
-            self.layers_of_epoch = [[epoch * num_layers // epochs] for epoch in range(epochs)]
-        else:
-            self.layers_of_epoch = [list(range(num_layers))] * epochs
+        self.layers_of_epoch = layers_of_each_epoch(
+            FFSchedule(cfg.schedule), len(hidden_sizes), epochs, cfg.epochs_per_layer
+        )
         self.learning_layers = self.layers_of_epoch[0]
 
     def start_epoch(self, epoch: int) -> dict[str, float]:
-        """Pick the learning layers; in layerwise training each layer's block has its own
-        learning-rate schedule."""
+        """Pick the learning layers; in layerwise training each layer's block of epochs has its
+        own learning-rate schedule."""
         self.learning_layers = self.layers_of_epoch[epoch]
         stage = [
             e for e, layers in enumerate(self.layers_of_epoch) if layers == self.learning_layers
@@ -93,34 +114,50 @@ class ForwardForward(Algorithm):
             inputs, self.normalize, detach_layer_inputs=True, num_layers=num_layers
         )
 
+    def readout_input(self, inputs: Tensor) -> Tensor:
+        return self.embed_neutral(inputs) if self.supervised else inputs
+
     def readout_features(self, activities: list[Tensor]) -> Tensor:
         layers = activities[self.cfg.readout_from_layer - 1 :]
         return torch.cat([self.normalize(activity) for activity in layers], dim=1).detach()
 
+    def positive_and_negative(
+        self, inputs: Tensor, labels: Tensor, readout_logits: Tensor
+    ) -> tuple[Tensor, Tensor]:
+        """Positive data (batch, features) and negative data (batch * k, features)."""
+        if not self.supervised:
+            return inputs, hybrid_images(
+                inputs, labels, self.image_shape, self.cfg.hybrid_blur_steps
+            )
+        wrong_labels = NEGATIVE_LABELS[self.cfg.negatives](labels, self.num_classes, readout_logits)
+        negatives_per_positive = wrong_labels.shape[0] // labels.shape[0]
+        negative_inputs = inputs.repeat_interleave(negatives_per_positive, dim=0)
+        return self.embed(inputs, labels), self.embed(negative_inputs, wrong_labels)
+
     def layer_losses(
-        self, inputs: Tensor, labels: Tensor
+        self, positive: Tensor, negative: Tensor
     ) -> tuple[dict[int, Tensor], dict[str, Tensor]]:
         """The loss of each learning layer on positive and negative data, and what to log."""
-        positive = self.embed(inputs, labels)
-        negative = self.embed(inputs, self.negative_labels(labels, self.num_classes))
-        layer_inputs = torch.cat([positive, negative])  # (2 * batch, features)
+        batch = positive.shape[0]
+        layer_inputs = torch.cat([positive, negative])  # (batch * (1 + k), features)
         activities = self.layer_activities(layer_inputs, num_layers=max(self.learning_layers) + 1)
         losses, metrics = {}, {}
         for index in self.learning_layers:
-            positive_activities, negative_activities = activities[index].chunk(2)
+            positive_activities, negative_activities = activities[index].split(
+                [batch, len(negative)]
+            )
             positive_goodness = self.goodness(positive_activities)
             negative_goodness = self.goodness(negative_activities)
-            loss = self.layer_loss(
-                positive_goodness, negative_goodness, self.thresholds[index], self.cfg.temperature
-            )
+            loss = self.layer_loss(positive_goodness, negative_goodness, self.loss_settings[index])
+            paired_positive = positive_goodness.repeat_interleave(len(negative) // batch)
             prefix = f"ff/layer{index + 1}"
             metrics[f"{prefix}/loss"] = loss.detach()
             metrics[f"{prefix}/goodness_pos"] = positive_goodness.detach().mean()
             metrics[f"{prefix}/goodness_neg"] = negative_goodness.detach().mean()
-            metrics[f"{prefix}/separation"] = (positive_goodness > negative_goodness).float().mean()
+            metrics[f"{prefix}/separation"] = (paired_positive > negative_goodness).float().mean()
             if self.peer_normalization is not None:
                 below = layer_inputs if index == 0 else activities[index - 1]
-                positive_input = self.normalize(below.chunk(2)[0]).detach()
+                positive_input = self.normalize(below[:batch]).detach()
                 mean_total_input = self.model.hidden_layers[index](positive_input.mean(dim=0))
                 loss = loss + self.peer_normalization.loss(
                     index, positive_activities, mean_total_input
@@ -129,10 +166,11 @@ class ForwardForward(Algorithm):
         return losses, metrics
 
     def train_step(self, inputs: Tensor, labels: Tensor) -> dict[str, Tensor]:
-        losses, metrics = self.layer_losses(inputs, labels)
         with torch.no_grad():
-            neutral_activities = self.layer_activities(self.embed_neutral(inputs))
+            neutral_activities = self.layer_activities(self.readout_input(inputs))
         readout_logits = self.readout(self.readout_features(neutral_activities))
+        positive, negative = self.positive_and_negative(inputs, labels, readout_logits.detach())
+        losses, metrics = self.layer_losses(positive, negative)
         readout_loss = F.cross_entropy(readout_logits, labels)
         self.optimizer.zero_grad(set_to_none=True)
         # Layer inputs are detached, so this sum sends each layer only its own loss's gradient.
@@ -149,16 +187,17 @@ class ForwardForward(Algorithm):
 
     @torch.inference_mode()
     def predict(self, inputs: Tensor) -> dict[str, Tensor]:
-        goodness = goodness_per_label(
-            self.model,
-            inputs,
-            self.embed,
-            self.num_classes,
-            self.normalize,
-            self.goodness,
-            self.cfg.goodness_from_layer,
-        )
-        readout_logits = self.readout(
-            self.readout_features(self.layer_activities(self.embed_neutral(inputs)))
-        )
-        return {"goodness": goodness.argmax(dim=1), "softmax": readout_logits.argmax(dim=1)}
+        activities = self.layer_activities(self.readout_input(inputs))
+        predictions = {"softmax": self.readout(self.readout_features(activities)).argmax(dim=1)}
+        if self.supervised:
+            goodness = goodness_per_label(
+                self.model,
+                inputs,
+                self.embed,
+                self.num_classes,
+                self.normalize,
+                self.goodness,
+                self.cfg.goodness_from_layer,
+            )
+            predictions["goodness"] = goodness.argmax(dim=1)
+        return predictions

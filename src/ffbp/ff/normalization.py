@@ -25,6 +25,11 @@ def l2_normalize(activities: Tensor) -> Tensor:
     return F.normalize(activities, dim=1, eps=EPSILON)
 
 
+def layer_norm(activities: Tensor) -> Tensor:
+    """LayerNorm without learned gain or bias: zero mean and unit variance per vector."""
+    return F.layer_norm(activities, activities.shape[-1:], eps=1e-5)
+
+
 def no_normalization(activities: Tensor) -> Tensor:
     return activities
 
@@ -32,5 +37,6 @@ def no_normalization(activities: Tensor) -> Tensor:
 NORMALIZATIONS: dict[str, Callable[[Tensor], Tensor]] = {
     "rms": rms_normalize,
     "l2": l2_normalize,
+    "layernorm": layer_norm,
     "none": no_normalization,
 }
