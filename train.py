@@ -22,6 +22,8 @@ def main(cfg: DictConfig) -> float | None:
         return train(cfg, Path(hydra_cfg.runtime.output_dir), sweep_dir=sweep_dir)
     except StartupError as error:
         print(f"ffbp: error: {error}", file=sys.stderr)
+        if sweep_dir is not None:
+            raise  # Hydra records this job as failed and the sweep goes on
         sys.exit(2)
 
 

@@ -85,3 +85,12 @@ def test_missing_dataset_exits_with_the_fixes(tmp_path):
     )
     assert completed.returncode == 2
     assert "dataset 'mnist' not found" in completed.stderr and "Fixes:" in completed.stderr
+
+
+@pytest.mark.parametrize(
+    "experiment", sorted(path.stem for path in (REPO / "configs" / "experiment").glob("*.yaml"))
+)
+def test_every_experiment_composes_and_validates(experiment):
+    cfg = compose_train(f"experiment={experiment}")
+    validate(cfg)
+    assert cfg.trainer.epochs > 0

@@ -6,4 +6,4 @@ out=${OUT:-outputs/fmnist_ff_vs_bp}
 python train.py -m experiment=fmnist_bp trainer.progress_bar=false hydra.sweep.dir="$out/bp"
 python train.py -m experiment=fmnist_ff algo.label_strength=1,4,8 trainer.progress_bar=false \
     hydra.sweep.dir="$out/ff"
-python experiments/fmnist_ff_vs_bp/table.py "$out"
+python scripts/runs_table.py "$out" --columns algo.label_strength
