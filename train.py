@@ -9,7 +9,8 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from ffbp.config import register_configs
-from ffbp.run import StartupError, train
+from ffbp.run import RunInterrupted, StartupError, train
+from ffbp.training import DivergenceError
 
 register_configs()
 
@@ -18,13 +19,19 @@ register_configs()
 def main(cfg: DictConfig) -> float | None:
     hydra_cfg = HydraConfig.get()
     sweep_dir = hydra_cfg.sweep.dir if hydra_cfg.mode == RunMode.MULTIRUN else None
+    overrides = list(hydra_cfg.overrides.task)
     try:
-        return train(cfg, Path(hydra_cfg.runtime.output_dir), sweep_dir=sweep_dir)
-    except StartupError as error:
-        print(f"ffbp: error: {error}", file=sys.stderr)
+        return train(cfg, Path(hydra_cfg.runtime.output_dir), sweep_dir, overrides)
+    except (StartupError, DivergenceError, RunInterrupted) as error:
+        print(
+            f"ffbp: {'stopped' if isinstance(error, RunInterrupted) else 'error'}: {error}",
+            file=sys.stderr,
+        )
         if sweep_dir is not None:
             raise  # Hydra records this job as failed and the sweep goes on
-        sys.exit(2)
+        if isinstance(error, RunInterrupted):
+            sys.exit(128 + error.signal_number)
+        sys.exit(2 if isinstance(error, StartupError) else 3)
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ def test_logger_mode_follows_wandb_mode(monkeypatch):
         ("algo.optimizer.lr=-1", "algo.optimizer.lr=-1.0: must be > 0"),
         ("algo.threshold=-2", "algo.threshold=-2.0: must be >= 0"),
         ("algo.goodness_from_layer=9", "must name a hidden layer"),
-        ("algo.normalization=batchnorm", "choose one of ['l2', 'none', 'rms']"),
+        ("algo.normalization=batchnorm", "choose one of ['l2', 'layernorm', 'none', 'rms']"),
     ],
 )
 def test_values_out_of_range_are_refused(override, message):

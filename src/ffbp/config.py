@@ -138,6 +138,9 @@ class TrainerConfig:
     batch_size: int = 100
     eval_batch_size: int = 1000
     progress_bar: bool = True
+    checkpoint_every: int = 1  # epochs between checkpoints in the run directory; 0: never
+    resume: bool = False  # continue from the run directory's checkpoint (hydra.run.dir=...)
+    resume_from: str | None = None  # continue from this checkpoint file
 
 
 @dataclass
@@ -203,6 +206,10 @@ def validate(cfg: DictConfig) -> None:
     _require(
         cfg.trainer.eval_batch_size > 0,
         f"trainer.eval_batch_size={cfg.trainer.eval_batch_size}: must be > 0",
+    )
+    _require(
+        cfg.trainer.checkpoint_every >= 0,
+        f"trainer.checkpoint_every={cfg.trainer.checkpoint_every}: must be >= 0 (0: never)",
     )
     hidden_sizes = list(cfg.model.hidden_sizes)
     _require(len(hidden_sizes) > 0, "model.hidden_sizes is empty: give at least one layer width")

@@ -75,10 +75,15 @@ class ShuffledBatches:
         return -(-len(self.split) // self.batch_size)
 
     def __iter__(self) -> Iterator[tuple[Tensor, Tensor]]:
+        return self.epoch()
+
+    def epoch(self, skip_batches: int = 0) -> Iterator[tuple[Tensor, Tensor]]:
+        """One pass in a new order; the first `skip_batches` batches are drawn but not yielded
+        (a resumed epoch)."""
         order = torch.randperm(len(self.split), generator=self.generator).to(
             self.split.labels.device
         )
-        for start in range(0, len(order), self.batch_size):
+        for start in range(skip_batches * self.batch_size, len(order), self.batch_size):
             indices = order[start : start + self.batch_size]
             yield self.split.inputs[indices], self.split.labels[indices]
 

@@ -26,12 +26,16 @@ def write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
 
 
 class RunRecords:
-    def __init__(self, run_dir: Path):
+    def __init__(self, run_dir: Path, history: list[dict[str, Any]] | None = None):
+        """`history`: the epochs a resumed run already logged; metrics.jsonl restarts from
+        exactly those, so no epoch is missing or duplicated whenever the run stopped."""
         self.run_dir = run_dir
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.metrics_path = run_dir / "metrics.jsonl"
         self.summary_path = run_dir / "summary.json"
-        self._metrics_file = open(self.metrics_path, "a")  # noqa: SIM115 - open for the run
+        self._metrics_file = open(self.metrics_path, "w")  # noqa: SIM115 - open for the run
+        for metrics in history or []:
+            self.log(metrics)
 
     def log(self, metrics: dict[str, Any]) -> None:
         record = {key: _json_safe(value) for key, value in metrics.items()}

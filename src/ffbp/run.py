@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import signal
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +15,34 @@ import torch
 from omegaconf import DictConfig
 
 from ffbp.algorithms import ALGORITHMS
+from ffbp.checkpoint import (
+    CHECKPOINT_NAME,
+    CheckpointError,
+    config_differences,
+    load_checkpoint,
+    move_to,
+    restore_rng,
+    save_checkpoint,
+)
 from ffbp.config import ConfigError, Device, WeightInit, to_plain_dict, validate
 from ffbp.data import DatasetCorruptError, DatasetUnavailableError, DataSplits, load_data
 from ffbp.model import MLP
 from ffbp.provenance import environment, git_state
 from ffbp.records import RunRecords
-from ffbp.training import fit
+from ffbp.training import DivergenceError, LoopState, TrainingInterrupted, fit
 from ffbp.wandb_logger import WandbRun
 
 
 class StartupError(RuntimeError):
     """The run cannot start (bad value, missing data, no such device); nothing was trained."""
+
+
+class RunInterrupted(RuntimeError):
+    """A signal stopped the run after it saved a checkpoint; `signal_number` says which."""
+
+    def __init__(self, message: str, signal_number: int):
+        super().__init__(message)
+        self.signal_number = signal_number
 
 
 def seed_everything(seed: int) -> None:
@@ -58,11 +77,42 @@ def remove_unstarted_run(run_dir: Path) -> None:
         shutil.rmtree(run_dir, ignore_errors=True)
 
 
-def prepare(cfg: DictConfig, run_dir: Path) -> tuple[torch.device, DataSplits]:
+def find_checkpoint(cfg: DictConfig, run_dir: Path) -> dict[str, Any] | None:
+    """The checkpoint to resume from, checked against this run's config; None: start fresh."""
+    if cfg.trainer.resume_from:
+        path = Path(cfg.trainer.resume_from).expanduser()
+    elif cfg.trainer.resume:
+        path = run_dir / CHECKPOINT_NAME
+        if not path.exists():  # a requeued job that never reached its first checkpoint
+            print(f"ffbp: no checkpoint in {run_dir}: starting from the beginning")
+            return None
+    else:
+        return None
+    payload = load_checkpoint(path)
+    differences = config_differences(payload["config"], to_plain_dict(cfg))
+    if differences:
+        raise CheckpointError(
+            f"refusing to resume from {path}: the config differs from the checkpoint's in "
+            + "; ".join(differences)
+        )
+    payload["path"] = path
+    return payload
+
+
+def prepare(cfg: DictConfig, run_dir: Path) -> tuple[torch.device, DataSplits, dict | None]:
     """Everything that can fail because of the user's input, done before any training."""
     try:
         validate(cfg)
         device = resolve_device(cfg.device)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        if not os.access(run_dir, os.W_OK):
+            raise ConfigError(f"the run directory {run_dir} is not writable; set hydra.run.dir")
+        checkpoint = find_checkpoint(cfg, run_dir)
+        if checkpoint is None and (run_dir / "summary.json").exists():
+            raise ConfigError(
+                f"{run_dir} already holds a run; choose another hydra.run.dir, or continue it "
+                "with trainer.resume=true"
+            )
         seed_everything(cfg.seed)
         data = load_data(cfg.data, cfg.seed, device)
         if cfg.trainer.batch_size > len(data.train):
@@ -70,13 +120,16 @@ def prepare(cfg: DictConfig, run_dir: Path) -> tuple[torch.device, DataSplits]:
                 f"trainer.batch_size={cfg.trainer.batch_size} exceeds the "
                 f"{len(data.train)} training examples"
             )
-        run_dir.mkdir(parents=True, exist_ok=True)
-        if not os.access(run_dir, os.W_OK):
-            raise ConfigError(f"the run directory {run_dir} is not writable; set hydra.run.dir")
-    except (ConfigError, DatasetUnavailableError, DatasetCorruptError, ValueError) as error:
+    except (
+        ConfigError,
+        CheckpointError,
+        DatasetUnavailableError,
+        DatasetCorruptError,
+        ValueError,
+    ) as error:
         remove_unstarted_run(run_dir)
         raise StartupError(str(error)) from error
-    return device, data
+    return device, data, checkpoint
 
 
 def default_group(cfg: DictConfig, sweep_dir: str | None) -> str:
@@ -85,9 +138,46 @@ def default_group(cfg: DictConfig, sweep_dir: str | None) -> str:
     return Path(sweep_dir).name if sweep_dir else cfg.data.name
 
 
-def train(cfg: DictConfig, run_dir: Path, sweep_dir: str | None = None) -> float | None:
+class StopOnSignals:
+    """SIGINT and SIGTERM (SLURM preemption) ask the loop to stop at the next step; a second
+    SIGINT stops at once."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.received: int | None = None
+        self.previous: dict[int, Any] = {}
+
+    def __enter__(self) -> StopOnSignals:
+        if threading.current_thread() is threading.main_thread():
+            for number in self.SIGNALS:
+                self.previous[number] = signal.signal(number, self._handle)
+        return self
+
+    def _handle(self, number: int, frame: Any) -> None:
+        if self.received == signal.SIGINT and number == signal.SIGINT:
+            raise KeyboardInterrupt
+        self.received = number
+        print(
+            f"\nffbp: {signal.Signals(number).name} received: saving a checkpoint after this step"
+        )
+
+    def requested(self) -> bool:
+        return self.received is not None
+
+    def __exit__(self, *exc_info: Any) -> None:
+        for number, handler in self.previous.items():
+            signal.signal(number, handler)
+
+
+def train(
+    cfg: DictConfig,
+    run_dir: Path,
+    sweep_dir: str | None = None,
+    overrides: list[str] | None = None,
+) -> float | None:
     """Train `cfg.algo` on `cfg.data`; return the validation accuracy that sweeps maximise."""
-    device, data = prepare(cfg, run_dir)
+    device, data, checkpoint = prepare(cfg, run_dir)
     algorithm_class = ALGORITHMS[cfg.algo.name]
     model = MLP(
         data.input_size,
@@ -98,10 +188,17 @@ def train(cfg: DictConfig, run_dir: Path, sweep_dir: str | None = None) -> float
     algorithm = algorithm_class(
         cfg.algo, model, data.num_classes, cfg.trainer.epochs, data.image_shape
     )
+    loop = LoopState()
+    if checkpoint is not None:
+        algorithm.load_state_dict(move_to(checkpoint["algorithm"], device))
+        loop = LoopState.from_dict(
+            {**checkpoint["loop"], "sums": move_to(checkpoint["loop"]["sums"], device)}
+        )
+        restore_rng(checkpoint["rng"])
 
     resolved_config = to_plain_dict(cfg)
     provenance = {"git": git_state(), "environment": environment(), "device": str(device)}
-    records = RunRecords(run_dir)
+    records = RunRecords(run_dir, history=loop.history)
     records.write("environment.json", provenance)
     wandb_run = None
     if cfg.logger.backend == "wandb":
@@ -115,12 +212,17 @@ def train(cfg: DictConfig, run_dir: Path, sweep_dir: str | None = None) -> float
             tags=list(cfg.logger.tags),
             config={**resolved_config, "git_commit": provenance["git"]["commit"]},
             name=run_dir.name,
+            run_id=checkpoint["wandb_run_id"] if checkpoint else None,
         )
+    wandb_run_id = wandb_run.run_id if wandb_run else None
 
     def log(metrics: dict[str, Any]) -> None:
         records.log(metrics)
         if wandb_run is not None:
             wandb_run.log(metrics)
+
+    def save(state: LoopState) -> None:
+        save_checkpoint(run_dir / CHECKPOINT_NAME, resolved_config, algorithm, state, wandb_run_id)
 
     summary: dict[str, Any] = {
         "status": "running",
@@ -134,22 +236,28 @@ def train(cfg: DictConfig, run_dir: Path, sweep_dir: str | None = None) -> float
         "git_commit": provenance["git"]["commit"],
         "git_dirty": provenance["git"]["dirty"],
         "run_dir": str(run_dir),
+        "resumed_from": str(checkpoint["path"]) if checkpoint else None,
         "wandb": wandb_run.describe() if wandb_run else "W&B off (logger=none)",
         "config": resolved_config,
     }
     records.write("summary.json", summary)
-    failed = True
+    exit_code = 1
     try:
-        result = fit(
-            algorithm,
-            data,
-            epochs=cfg.trainer.epochs,
-            batch_size=cfg.trainer.batch_size,
-            eval_batch_size=cfg.trainer.eval_batch_size,
-            seed=cfg.seed,
-            log=log,
-            progress_bar=cfg.trainer.progress_bar,
-        )
+        with StopOnSignals() as stop:
+            result = fit(
+                algorithm,
+                data,
+                epochs=cfg.trainer.epochs,
+                batch_size=cfg.trainer.batch_size,
+                eval_batch_size=cfg.trainer.eval_batch_size,
+                seed=cfg.seed,
+                log=log,
+                progress_bar=cfg.trainer.progress_bar,
+                state=loop,
+                save=save,
+                checkpoint_every=cfg.trainer.checkpoint_every,
+                stop_requested=stop.requested,
+            )
         summary.update(
             {
                 "status": "finished",
@@ -160,7 +268,28 @@ def train(cfg: DictConfig, run_dir: Path, sweep_dir: str | None = None) -> float
                 "epochs": result.epochs,
             }
         )
-        failed = False
+        exit_code = 0
+    except TrainingInterrupted as interruption:
+        summary.update({"status": "interrupted", "error": str(interruption)})
+        resume = " ".join(
+            [
+                *(
+                    o
+                    for o in overrides or []
+                    if not o.startswith(("trainer.resume", "hydra.run.dir"))
+                ),
+                f"hydra.run.dir={run_dir}",
+                "trainer.resume=true",
+            ]
+        )
+        raise RunInterrupted(
+            f"{interruption}; checkpoint saved in {run_dir / CHECKPOINT_NAME}.\n"
+            f"Resume with: python train.py {resume}",
+            stop.received or signal.SIGTERM,
+        ) from interruption
+    except DivergenceError as error:
+        summary.update({"status": "failed", "error": str(error)})
+        raise
     except BaseException as error:
         summary.update({"status": "failed", "error": f"{type(error).__name__}: {error}"})
         raise
@@ -168,8 +297,8 @@ def train(cfg: DictConfig, run_dir: Path, sweep_dir: str | None = None) -> float
         records.write("summary.json", summary)
         records.close()
         if wandb_run is not None:
-            metrics = {k: v for k, v in summary.items() if "/" in k or k == "status"}
-            wandb_run.finish(metrics, failed=failed)
+            metrics = {k: v for k, v in summary.items() if "/" in k or k in ("status", "error")}
+            wandb_run.finish(metrics, exit_code=exit_code)
     print(report(summary))
     return summary.get("val/accuracy")
 

@@ -2,8 +2,27 @@
 
 from __future__ import annotations
 
+import os
+import warnings
 from pathlib import Path
 from typing import Any
+
+ONLINE_INIT_TIMEOUT_S = 30
+
+
+def _settings(wandb):
+    return wandb.Settings(console="off", silent=True, init_timeout=ONLINE_INIT_TIMEOUT_S)
+
+
+def _has_api_key() -> bool:
+    if os.environ.get("WANDB_API_KEY"):
+        return True
+    try:
+        import wandb
+
+        return bool(wandb.Api(timeout=5).api_key)
+    except Exception:  # noqa: BLE001 - no key, no network: either way, no online logging
+        return False
 
 
 class WandbRun:
@@ -20,25 +39,50 @@ class WandbRun:
         tags: list[str],
         config: dict[str, Any],
         name: str,
+        run_id: str | None = None,
     ):
         import wandb
 
-        self.mode = mode
-        self.run = wandb.init(
+        arguments = dict(
             project=project,
             entity=entity,
             group=group,
             job_type=job_type,
-            mode=mode,
             tags=tags,
             config=config,
             name=name,
             dir=str(run_dir),
-            settings=wandb.Settings(console="off", silent=True),
+            id=run_id,
+            resume="allow" if run_id else None,
         )
+        if mode == "online" and not _has_api_key():
+            warnings.warn(
+                "logger.mode=online but no W&B API key is set (wandb login, or WANDB_API_KEY): "
+                "logging offline instead; upload later with the `wandb sync` command printed at "
+                "the end",
+                stacklevel=2,
+            )
+            mode = "offline"
+        self.mode = mode
+        try:
+            self.run = wandb.init(mode=mode, settings=_settings(wandb), **arguments)
+        except Exception as error:  # noqa: BLE001 - any W&B failure must not stop training
+            if mode != "online":
+                raise
+            warnings.warn(
+                f"W&B could not start online ({type(error).__name__}: {error}): logging offline "
+                "instead; upload later with the `wandb sync` command printed at the end",
+                stacklevel=2,
+            )
+            self.mode = "offline"
+            self.run = wandb.init(mode="offline", settings=_settings(wandb), **arguments)
         # Every metric is plotted against the epoch, so BP and FF runs share their panels.
         self.run.define_metric("epoch")
         self.run.define_metric("*", step_metric="epoch")
+
+    @property
+    def run_id(self) -> str | None:
+        return None if self.mode == "disabled" else self.run.id
 
     @property
     def directory(self) -> Path | None:
@@ -49,10 +93,10 @@ class WandbRun:
     def log(self, metrics: dict[str, Any]) -> None:
         self.run.log(metrics)
 
-    def finish(self, summary: dict[str, Any], failed: bool) -> None:
+    def finish(self, summary: dict[str, Any], exit_code: int) -> None:
         for key, value in summary.items():
             self.run.summary[key] = value
-        self.run.finish(exit_code=1 if failed else 0)
+        self.run.finish(exit_code=exit_code)
 
     def describe(self) -> str:
         if self.mode == "disabled":

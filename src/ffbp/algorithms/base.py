@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import Any
 
-from torch import Tensor
+import torch
+from torch import Tensor, nn
 
 from ffbp.model import MLP
 from ffbp.optim import lr_factor, set_lr_factor
@@ -40,6 +42,30 @@ class Algorithm(ABC):
         factor = lr_factor(self.cfg.optimizer.lr_schedule, epoch, self.epochs)
         set_lr_factor(self.optimizer, factor)
         return {"train/lr": self.cfg.optimizer.lr * factor}
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything a checkpoint needs to continue training exactly."""
+        return {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+
+    def modules_by_name(self) -> dict[str, nn.Module]:
+        named = {f"hidden layer {i}": layer for i, layer in enumerate(self.model.hidden_layers, 1)}
+        if self.model.head is not None:
+            named["output head"] = self.model.head
+        return named
+
+    def nonfinite_parts(self, metric_sums: dict[str, Tensor]) -> list[str]:
+        """Which metrics and which layers' weights hold NaN or infinity: for error messages."""
+        parts = [
+            name for name, total in metric_sums.items() if not bool(torch.isfinite(total).all())
+        ]
+        for name, module in self.modules_by_name().items():
+            if not all(bool(torch.isfinite(p).all()) for p in module.parameters()):
+                parts.append(f"{name} weights")
+        return parts
 
     @abstractmethod
     def train_step(self, inputs: Tensor, labels: Tensor) -> dict[str, Tensor]:

@@ -97,6 +97,26 @@ class ForwardForward(Algorithm):
         )
         self.learning_layers = self.layers_of_epoch[0]
 
+    def state_dict(self) -> dict:
+        running_means = self.peer_normalization.running_means if self.peer_normalization else []
+        return {
+            **super().state_dict(),
+            "readout": self.readout.state_dict(),
+            "peer_running_means": [mean.clone() for mean in running_means],
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        super().load_state_dict(state)
+        self.readout.load_state_dict(state["readout"])
+        if self.peer_normalization is not None:
+            for mean, saved in zip(
+                self.peer_normalization.running_means, state["peer_running_means"], strict=True
+            ):
+                mean.copy_(saved)
+
+    def modules_by_name(self) -> dict:
+        return {**super().modules_by_name(), "softmax readout": self.readout}
+
     def start_epoch(self, epoch: int) -> dict[str, float]:
         """Pick the learning layers; in layerwise training each layer's block of epochs has its
         own learning-rate schedule."""
