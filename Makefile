@@ -5,7 +5,7 @@ PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: help install data train test test-fast lint format clean
+.PHONY: help install data train test test-fast bench lint format clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -28,6 +28,9 @@ test: $(INSTALLED) data ## run every test, the slow real-data ones included
 
 test-fast: $(INSTALLED) ## run the tests that need no real dataset
 	$(PYTHON) -m pytest -m "not slow"
+
+bench: $(INSTALLED) ## benchmark BP vs FF on this machine (table + outputs/benchmark.json)
+	$(PYTHON) scripts/benchmark.py $(ARGS)
 
 lint: $(INSTALLED) ## ruff lint and format check
 	$(PYTHON) -m ruff check .

@@ -69,7 +69,7 @@ def test_each_ff_layer_loss_reaches_only_its_own_layer(widths, batch, seed):
     torch.manual_seed(seed)
     inputs, labels = torch.randn(batch, 20), torch.randint(10, (batch,))
     positive, negative = algorithm.positive_and_negative(inputs, labels, torch.zeros(batch, 10))
-    losses, _ = algorithm.layer_losses(positive, negative)
+    losses = {index: loss for index, loss, _ in algorithm.layer_losses(positive, negative)}
     layers = list(algorithm.model.hidden_layers)
     for index, loss in losses.items():
         for other, layer in enumerate(layers):
@@ -91,8 +91,7 @@ def test_one_ff_step_equals_separate_per_layer_updates(synthetic_splits):
     combined.train_step(inputs, labels)
     torch.manual_seed(1)
     positive, negative = separate.positive_and_negative(inputs, labels, torch.zeros(32, 10))
-    losses, _ = separate.layer_losses(positive, negative)
-    for index, loss in losses.items():
+    for index, loss, _ in separate.layer_losses(positive, negative):
         layer = separate.model.hidden_layers[index]
         weight_gradient, bias_gradient = torch.autograd.grad(
             loss, [layer.weight, layer.bias], retain_graph=True

@@ -54,14 +54,18 @@ class MLP(nn.Module):
         """ReLU activities of the first `num_layers` hidden layers (all by default)."""
         activities = []
         layer_input = inputs
-        for layer in self.hidden_layers[:num_layers]:
-            if normalize is not None:
-                layer_input = normalize(layer_input)
+        for index in range(len(self.hidden_layers[:num_layers])):
             if detach_layer_inputs:
                 layer_input = layer_input.detach()
-            layer_input = F.relu(layer(layer_input))
+            if normalize is not None:
+                layer_input = normalize(layer_input)
+            layer_input = self.activate(index, layer_input)
             activities.append(layer_input)
         return activities
+
+    def activate(self, index: int, layer_input: Tensor) -> Tensor:
+        """Hidden layer `index` (0-based): ReLU(W x + b)."""
+        return F.relu(self.hidden_layers[index](layer_input))
 
     def forward(self, inputs: Tensor) -> Tensor:
         if self.head is None:

@@ -1,14 +1,17 @@
 """Forward-Forward (Hinton 2022): every layer learns from its own goodness, nothing flows back.
 
 Each hidden layer sees its input normalised and detached, so the gradient of layer k's loss
-reaches only layer k's parameters. The simultaneous schedule therefore sums the layer losses
-and takes one optimiser step: the gradients are exactly those of per-layer updates, and since
-every layer's outputs for a batch are computed before any update on that batch, layer k+1
-never waits for layer k's update (the property that lets FF layers run as a pipeline).
+reaches only layer k's parameters. The simultaneous schedule backpropagates each layer's loss
+as soon as the layer has run (so only one layer's activations are ever held for backward) and
+then takes one optimiser step for all layers: the gradients are exactly those of per-layer
+updates, and since every layer's outputs for a batch are computed before any update on that
+batch, layer k+1 never waits for layer k's update (the property that lets FF layers run as a
+pipeline).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import partial
 
 import torch
@@ -156,47 +159,57 @@ class ForwardForward(Algorithm):
 
     def layer_losses(
         self, positive: Tensor, negative: Tensor
-    ) -> tuple[dict[int, Tensor], dict[str, Tensor]]:
-        """The loss of each learning layer on positive and negative data, and what to log."""
+    ) -> Iterator[tuple[int, Tensor, dict[str, Tensor]]]:
+        """Each learning layer's loss on positive and negative data, and what to log, one layer
+        at a time: a caller that backpropagates each loss before asking for the next frees that
+        layer's graph first, so the memory held for backward does not grow with depth."""
         batch = positive.shape[0]
-        layer_inputs = torch.cat([positive, negative])  # (batch * (1 + k), features)
-        activities = self.layer_activities(layer_inputs, num_layers=max(self.learning_layers) + 1)
-        losses, metrics = {}, {}
-        for index in self.learning_layers:
-            positive_activities, negative_activities = activities[index].split(
-                [batch, len(negative)]
-            )
+        layer_input = torch.cat([positive, negative])  # (batch * (1 + k), features)
+        for index in range(max(self.learning_layers) + 1):
+            normalized_input = self.normalize(layer_input.detach())
+            activities = self.model.activate(index, normalized_input)
+            layer_input = activities
+            if index not in self.learning_layers:
+                continue
+            positive_activities, negative_activities = activities.split([batch, len(negative)])
             positive_goodness = self.goodness(positive_activities)
             negative_goodness = self.goodness(negative_activities)
             loss = self.layer_loss(positive_goodness, negative_goodness, self.loss_settings[index])
-            paired_positive = positive_goodness.repeat_interleave(len(negative) // batch)
+            paired_positive = positive_goodness.detach().repeat_interleave(len(negative) // batch)
             prefix = f"ff/layer{index + 1}"
-            metrics[f"{prefix}/loss"] = loss.detach()
-            metrics[f"{prefix}/goodness_pos"] = positive_goodness.detach().mean()
-            metrics[f"{prefix}/goodness_neg"] = negative_goodness.detach().mean()
-            metrics[f"{prefix}/separation"] = (paired_positive > negative_goodness).float().mean()
+            metrics = {
+                f"{prefix}/loss": loss.detach(),
+                f"{prefix}/goodness_pos": positive_goodness.detach().mean(),
+                f"{prefix}/goodness_neg": negative_goodness.detach().mean(),
+                f"{prefix}/separation": (paired_positive > negative_goodness).float().mean(),
+            }
             if self.peer_normalization is not None:
-                below = layer_inputs if index == 0 else activities[index - 1]
-                positive_input = self.normalize(below[:batch]).detach()
-                mean_total_input = self.model.hidden_layers[index](positive_input.mean(dim=0))
+                mean_total_input = self.model.hidden_layers[index](
+                    normalized_input[:batch].mean(dim=0)
+                )
                 loss = loss + self.peer_normalization.loss(
                     index, positive_activities, mean_total_input
                 )
-            losses[index] = loss
-        return losses, metrics
+            yield index, loss, metrics
 
     def train_step(self, inputs: Tensor, labels: Tensor) -> dict[str, Tensor]:
         with torch.no_grad():
             neutral_activities = self.layer_activities(self.readout_input(inputs))
-        readout_logits = self.readout(self.readout_features(neutral_activities))
-        positive, negative = self.positive_and_negative(inputs, labels, readout_logits.detach())
-        losses, metrics = self.layer_losses(positive, negative)
-        readout_loss = F.cross_entropy(readout_logits, labels)
         self.optimizer.zero_grad(set_to_none=True)
-        # Layer inputs are detached, so this sum sends each layer only its own loss's gradient.
-        (sum(losses.values()) + readout_loss).backward()
-        self.optimizer.step()
-        layer_loss_total = sum(metrics[f"ff/layer{index + 1}/loss"] for index in losses)
+        readout_logits = self.readout(self.readout_features(neutral_activities))
+        readout_loss = F.cross_entropy(readout_logits, labels)
+        # Backward now, before the layers run: its input and their activations never coexist.
+        readout_loss.backward()
+        positive, negative = self.positive_and_negative(inputs, labels, readout_logits.detach())
+        metrics: dict[str, Tensor] = {}
+        layer_loss_total = torch.zeros((), device=inputs.device)
+        for index, loss, layer_metrics in self.layer_losses(positive, negative):
+            # The layer's input is detached: this reaches only its own parameters, and frees its
+            # graph before the next layer runs.
+            loss.backward()
+            metrics.update(layer_metrics)
+            layer_loss_total = layer_loss_total + layer_metrics[f"ff/layer{index + 1}/loss"]
+        self.optimizer.step()  # one step for all layers: each holds only its own gradient
         accuracy = (readout_logits.argmax(dim=1) == labels).float().mean()
         return {
             "train/loss": layer_loss_total,
