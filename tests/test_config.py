@@ -94,3 +94,17 @@ def test_every_experiment_composes_and_validates(experiment):
     cfg = compose_train(f"experiment={experiment}")
     validate(cfg)
     assert cfg.trainer.epochs > 0
+
+
+def test_the_wandb_sweep_file_drives_train_py_with_valid_overrides():
+    import yaml
+
+    sweep = yaml.safe_load((REPO / "experiments" / "wandb_sweep.yaml").read_text())
+    assert sweep["program"] == "train.py"
+    assert sweep["command"] == ["${env}", "${interpreter}", "${program}", "${args_no_hyphens}"]
+    assert sweep["metric"] == {"name": "val/accuracy", "goal": "maximize"}
+    overrides = []
+    for key, spec in sweep["parameters"].items():
+        value = spec.get("value", spec.get("values", [spec.get("min")])[0])
+        overrides.append(f"{key}={value}")
+    validate(compose_train(*overrides))
