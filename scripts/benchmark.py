@@ -16,6 +16,7 @@ from pathlib import Path
 import torch
 
 from ffbp.benchmark import BenchmarkSettings, format_results, run_benchmark
+from ffbp.performance import tune_cpu_allocator
 
 
 def main(argv: list[str]) -> int:
@@ -27,10 +28,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--steps", type=int, default=30, help="timed steps per measurement")
     parser.add_argument("--depth-width", type=int, default=1000, help="width for the depth scan")
     parser.add_argument("--quick", action="store_true", help="a small net and few steps")
+    parser.add_argument(
+        "--no-allocator-tuning", action="store_true", help="keep glibc's default malloc thresholds"
+    )
     parser.add_argument("--json", type=Path, default=Path("outputs/benchmark.json"))
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
+    allocator_tuned = False if args.no_allocator_tuning else tune_cpu_allocator()
     settings = BenchmarkSettings(
         hidden_sizes=args.hidden_sizes,
         batch_size=args.batch_size,
@@ -48,7 +53,9 @@ def main(argv: list[str]) -> int:
             depth_width=64,
         )
     results = run_benchmark(settings)
+    results["allocator_tuned"] = allocator_tuned
     print(format_results(results))
+    print(f"glibc malloc thresholds raised: {allocator_tuned}")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwrote {args.json}")

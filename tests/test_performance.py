@@ -100,3 +100,49 @@ def test_benchmark_runs_end_to_end_in_quick_mode(tmp_path):
     assert set(results["training"]) == {"bp", "ff"}
     assert set(results["prediction"]) == {"bp_forward", "ff_goodness", "ff_softmax"}
     assert set(results["saved_for_backward_bytes"]["bp"]) == {"2", "4", "8"}
+
+
+def test_fused_optimisers_match_the_per_tensor_ones():
+    from omegaconf import OmegaConf
+
+    from ffbp.config import OptimizerConfig
+    from ffbp.optim import build_optimizer
+
+    for name in ("sgd", "adam"):
+        cfg = OmegaConf.structured(
+            OptimizerConfig(
+                name=name, lr=0.01, dampening=0.9 if name == "sgd" else 0.0, weight_decay=1e-3
+            )
+        )
+        torch.manual_seed(0)
+        fused_params = [
+            torch.randn(50, 40, requires_grad=True),
+            torch.randn(40, requires_grad=True),
+        ]
+        plain_params = [p.detach().clone().requires_grad_() for p in fused_params]
+        fused = build_optimizer(cfg, [{"params": fused_params}])
+        assert fused.defaults.get("fused") or fused.param_groups[0].get("fused")
+        plain = (torch.optim.SGD if name == "sgd" else torch.optim.Adam)(
+            plain_params,
+            lr=0.01,
+            weight_decay=1e-3,
+            foreach=True,
+            **({"momentum": 0.9, "dampening": 0.9} if name == "sgd" else {}),
+        )
+        for _ in range(3):
+            for p, q in zip(fused_params, plain_params, strict=True):
+                p.grad = torch.full_like(p, 0.5)
+                q.grad = torch.full_like(q, 0.5)
+            fused.step()
+            plain.step()
+        for p, q in zip(fused_params, plain_params, strict=True):
+            assert torch.allclose(p, q, atol=1e-6), name
+
+
+def test_fused_rms_norm_is_hintons_formula():
+    from ffbp.ff.normalization import rms_normalize
+
+    x = torch.relu(torch.randn(16, 300)) * 5
+    assert torch.allclose(
+        rms_normalize(x), x / torch.sqrt(x.pow(2).mean(dim=1, keepdim=True) + 1e-8), atol=1e-6
+    )

@@ -27,6 +27,7 @@ from ffbp.checkpoint import (
 from ffbp.config import ConfigError, Device, WeightInit, to_plain_dict, validate
 from ffbp.data import DatasetCorruptError, DatasetUnavailableError, DataSplits, load_data
 from ffbp.model import MLP
+from ffbp.performance import tune_cpu_allocator
 from ffbp.provenance import environment, git_state
 from ffbp.records import RunRecords
 from ffbp.training import DivergenceError, LoopState, TrainingInterrupted, fit
@@ -177,6 +178,7 @@ def train(
     overrides: list[str] | None = None,
 ) -> float | None:
     """Train `cfg.algo` on `cfg.data`; return the validation accuracy that sweeps maximise."""
+    tune_cpu_allocator()
     device, data, checkpoint = prepare(cfg, run_dir)
     algorithm_class = ALGORITHMS[cfg.algo.name]
     model = MLP(
