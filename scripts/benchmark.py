@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from ffbp.benchmark import BenchmarkSettings, format_results, run_benchmark
+from ffbp.benchmark import BenchmarkSettings, depth_scaling_figure, format_results, run_benchmark
 from ffbp.performance import tune_cpu_allocator
 
 
@@ -28,6 +28,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--steps", type=int, default=30, help="timed steps per measurement")
     parser.add_argument("--depth-width", type=int, default=1000, help="width for the depth scan")
     parser.add_argument("--quick", action="store_true", help="a small net and few steps")
+    parser.add_argument("--figure", type=Path, help="also plot depth scaling to FIGURE.png/.pdf")
     parser.add_argument(
         "--no-allocator-tuning", action="store_true", help="keep glibc's default malloc thresholds"
     )
@@ -59,6 +60,9 @@ def main(argv: list[str]) -> int:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwrote {args.json}")
+    if args.figure:
+        args.figure.parent.mkdir(parents=True, exist_ok=True)
+        print("wrote", *depth_scaling_figure(results, args.figure))
     return 0
 
 

@@ -88,6 +88,8 @@ def test_benchmark_runs_end_to_end_in_quick_mode(tmp_path):
             "cpu",
             "--json",
             str(output),
+            "--figure",
+            str(tmp_path / "depth"),
         ],
         capture_output=True,
         text=True,
@@ -100,6 +102,7 @@ def test_benchmark_runs_end_to_end_in_quick_mode(tmp_path):
     assert set(results["training"]) == {"bp", "ff"}
     assert set(results["prediction"]) == {"bp_forward", "ff_goodness", "ff_softmax"}
     assert set(results["saved_for_backward_bytes"]["bp"]) == {"2", "4", "8"}
+    assert (tmp_path / "depth.png").read_bytes().startswith(b"\x89PNG")
 
 
 def test_fused_optimisers_match_the_per_tensor_ones():

@@ -355,3 +355,27 @@ def format_results(results: dict[str, Any]) -> str:
     for name in REPORTED:
         lines.append(f"| {name} | {results['targets'][name]:.2f} | (reported) | |")
     return "\n".join(lines)
+
+
+def depth_scaling_figure(results: dict[str, Any], out_stem: Any) -> list[Any]:
+    """Bytes held for backward against depth, one line per algorithm (PNG and PDF)."""
+    import matplotlib.pyplot as plt
+
+    from ffbp.report.figures import SINGLE_COLUMN, STYLE, save
+
+    labels = {
+        "bp": "backprop",
+        "ff": "FF step (with softmax readout)",
+        "ff_layers_only": "FF layers (layer-local learning)",
+    }
+    with plt.rc_context(STYLE):
+        figure, axis = plt.subplots(figsize=SINGLE_COLUMN)
+        for name, by_depth in results["saved_for_backward_bytes"].items():
+            depths = sorted(int(d) for d in by_depth)
+            values = [by_depth[d if d in by_depth else str(d)] / 2**20 for d in depths]
+            axis.plot(depths, values, marker="o", label=labels.get(name, name))
+        axis.set_xlabel(f"Hidden layers (width {results['settings']['depth_width']})")
+        axis.set_ylabel("Saved for backward (MiB)")
+        axis.set_xticks(depths)
+        axis.legend(frameon=False)
+        return save(figure, out_stem.parent, out_stem.name)
