@@ -1,23 +1,15 @@
-"""Markdown table of the runs under some directories, from their summary.json and metrics.jsonl.
+"""Markdown table of the runs under some directories, one row per run (see report.py for
+tables grouped over seeds).
 
-python scripts/runs_table.py outputs/fmnist_ff_vs_bp --columns algo.label_strength
+    python scripts/runs_table.py outputs/fmnist_ff_variants --columns algo.loss algo.negatives
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
-from functools import reduce
 from pathlib import Path
 
-
-def config_value(config: dict, dotted: str):
-    return reduce(
-        lambda node, key: node.get(key, "-") if isinstance(node, dict) else "-",
-        dotted.split("."),
-        config,
-    )
+from ffbp.report.runs import load_runs
 
 
 def main() -> None:
@@ -25,6 +17,9 @@ def main() -> None:
     parser.add_argument("roots", nargs="+", type=Path)
     parser.add_argument("--columns", nargs="*", default=[], help="dotted config keys to show")
     args = parser.parse_args()
+    collection = load_runs(args.roots)
+    runs, history = collection.runs, collection.history
+    epoch_time = history.groupby("run")["train/epoch_time_s"].median() if len(history) else {}
     header = [
         "run",
         "algo",
@@ -37,27 +32,20 @@ def main() -> None:
     ]
     print("| " + " | ".join(header) + " |")
     print("|" + " --- |" * len(header))
-    for root in args.roots:
-        for path in sorted(root.rglob("summary.json")):
-            summary = json.loads(path.read_text())
-            cells = [path.parent.name, summary["algo"]]
-            cells += [str(config_value(summary["config"], column)) for column in args.columns]
-            if summary.get("status") != "finished":
-                print("| " + " | ".join(cells + [summary.get("status", "?")] + [""] * 4) + " |")
-                continue
-            # The median epoch: robust to another job sharing the cores for a while.
-            epoch_times = [
-                json.loads(line)["train/epoch_time_s"]
-                for line in (path.parent / "metrics.jsonl").read_text().splitlines()
-            ]
+    for row in runs.sort_values("run").to_dict("records"):
+        cells = [Path(row["run"]).name, row["algo"]]
+        cells += [str(row.get(f"config.{column}", "-")) for column in args.columns]
+        if row.get("status") != "finished":
+            cells += [str(row.get("status")), "", "", "", ""]
+        else:
             cells += [
-                f"{summary['test/accuracy']:.4f}",
-                f"{summary.get('test/accuracy_goodness', float('nan')):.4f}",
-                f"{summary.get('test/accuracy_softmax', float('nan')):.4f}",
-                f"{summary['val/accuracy']:.4f}",
-                f"{statistics.median(epoch_times):.1f}",
+                f"{row['test/accuracy']:.4f}",
+                f"{row.get('test/accuracy_goodness', float('nan')):.4f}",
+                f"{row.get('test/accuracy_softmax', float('nan')):.4f}",
+                f"{row['val/accuracy']:.4f}",
+                f"{epoch_time[row['run']]:.1f}",
             ]
-            print("| " + " | ".join(cells) + " |")
+        print("| " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":
