@@ -121,3 +121,20 @@ def test_submitit_local_executor_runs_jobs_with_records(tmp_path):
     assert len(dirs) == 2
     assert all(json.loads((d / "summary.json").read_text())["status"] == "finished" for d in dirs)
     assert (sweep_dir / ".submitit").is_dir()
+
+
+def test_joblib_launcher_runs_jobs_in_parallel_processes(tmp_path):
+    sweep_dir = tmp_path / "sweep"
+    completed = run_train(
+        "-m",
+        "hydra/launcher=local_parallel",
+        "algo=bp,ff",
+        *TINY,
+        "logger=none",
+        f"hydra.sweep.dir={sweep_dir}",
+        cwd=tmp_path,
+    )
+    assert completed.returncode == 0, completed.stderr
+    summaries = [json.loads((d / "summary.json").read_text()) for d in run_dirs(sweep_dir)]
+    assert sorted(s["algo"] for s in summaries) == ["bp", "ff"]
+    assert all(s["status"] == "finished" for s in summaries)
