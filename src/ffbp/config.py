@@ -7,6 +7,7 @@ cross-field rules that a type cannot express are checked by `validate`.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -169,8 +170,14 @@ UNSUPERVISED_NEGATIVES = "hybrid_images"
 ALGORITHM_SCHEMAS = {"bp": BackpropConfig, "ff": ForwardForwardConfig}
 
 
+def wandb_mode_from_environment() -> str:
+    """`WANDB_MODE` when set and not empty (W&B's own convention), else offline."""
+    return os.environ.get("WANDB_MODE") or WandbMode.offline.value
+
+
 def register_configs() -> None:
     """Make the schemas visible to Hydra: `configs/train.yaml` and `configs/algo/*` extend them."""
+    OmegaConf.register_new_resolver("wandb_mode", wandb_mode_from_environment, replace=True)
     store = ConfigStore.instance()
     store.store(name="train_schema", node=TrainConfig)
     for name, schema in ALGORITHM_SCHEMAS.items():

@@ -200,22 +200,28 @@ def train(
 
     resolved_config = to_plain_dict(cfg)
     provenance = {"git": git_state(), "environment": environment(), "device": str(device)}
-    records = RunRecords(run_dir, history=loop.history)
-    records.write("environment.json", provenance)
     wandb_run = None
     if cfg.logger.backend == "wandb":
-        wandb_run = WandbRun(
-            run_dir=run_dir,
-            project=cfg.logger.project,
-            entity=cfg.logger.entity,
-            group=default_group(cfg, sweep_dir),
-            job_type=cfg.algo.name,
-            mode=resolved_config["logger"]["mode"],
-            tags=list(cfg.logger.tags),
-            config={**resolved_config, "git_commit": provenance["git"]["commit"]},
-            name=run_dir.name,
-            run_id=checkpoint["wandb_run_id"] if checkpoint else None,
-        )
+        try:
+            wandb_run = WandbRun(
+                run_dir=run_dir,
+                project=cfg.logger.project,
+                entity=cfg.logger.entity,
+                group=default_group(cfg, sweep_dir),
+                job_type=cfg.algo.name,
+                mode=resolved_config["logger"]["mode"],
+                tags=list(cfg.logger.tags),
+                config={**resolved_config, "git_commit": provenance["git"]["commit"]},
+                name=run_dir.name,
+                run_id=checkpoint["wandb_run_id"] if checkpoint else None,
+            )
+        except Exception as error:  # noqa: BLE001 - nothing has run yet: leave no half run
+            if checkpoint is None:
+                shutil.rmtree(run_dir / "wandb", ignore_errors=True)
+                remove_unstarted_run(run_dir)
+            raise StartupError(f"W&B could not start ({type(error).__name__}: {error})") from error
+    records = RunRecords(run_dir, history=loop.history)
+    records.write("environment.json", provenance)
     wandb_run_id = wandb_run.run_id if wandb_run else None
 
     def log(metrics: dict[str, Any]) -> None:

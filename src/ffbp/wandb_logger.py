@@ -43,6 +43,9 @@ class WandbRun:
     ):
         import wandb
 
+        if os.environ.get("WANDB_MODE") == "":
+            # W&B rejects an empty WANDB_MODE; ours already fell back to offline for it.
+            del os.environ["WANDB_MODE"]
         arguments = dict(
             project=project,
             entity=entity,
