@@ -127,6 +127,7 @@ def ff_layer_figures(
             separation_axis.set_ylabel("P(goodness pos > neg)")
             separation_axis.legend(frameon=False, loc="lower right")
             figure.suptitle(group, fontsize=8)
+            figure.subplots_adjust(wspace=0.35)
             name = f"ff_layers_{slug(group)}"
             figures[name] = save(figure, out_dir, name)
     return figures
