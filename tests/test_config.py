@@ -37,10 +37,16 @@ def test_logger_mode_follows_wandb_mode(monkeypatch):
         ("algo.optimizer.lr=-1", "algo.optimizer.lr=-1.0: must be > 0"),
         ("algo.threshold=-2", "algo.threshold=-2.0: must be >= 0"),
         ("algo.goodness_from_layer=9", "must name a hidden layer"),
+        ("algo.readout=false", None),
         ("algo.normalization=batchnorm", "choose one of ['l2', 'layernorm', 'none', 'rms']"),
     ],
 )
 def test_values_out_of_range_are_refused(override, message):
+    if message is None:  # valid on its own
+        validate(compose_train(override))
+        with pytest.raises(ConfigError, match="algo.readout=false leaves no softmax readout"):
+            validate(compose_train(override, "algo.negatives=hard"))
+        return
     with pytest.raises(ConfigError) as error:
         validate(compose_train(override))
     assert message in str(error.value)

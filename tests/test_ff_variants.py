@@ -180,3 +180,15 @@ def test_unsupervised_ff_learns_with_a_linear_readout(synthetic_splits):
     )
     assert set(result.test) == {"test/accuracy"}
     assert result.test["test/accuracy"] > 0.85
+
+
+def test_without_the_readout_ff_skips_the_neutral_pass_and_predicts_by_goodness(synthetic_splits):
+    algorithm = build("ff", [256, 256], epochs=3, readout=False, label_strength=8.0)
+    weights_before = algorithm.readout.weight.detach().clone()
+    result = fit(
+        algorithm, synthetic_splits, 3, 100, 500, seed=0, log=lambda _: None, progress_bar=False
+    )
+    assert set(result.test) == {"test/accuracy"}
+    assert result.test["test/accuracy"] > 0.9
+    assert torch.equal(algorithm.readout.weight, weights_before)  # never trained
+    assert "train/readout_loss" not in result.history[-1]

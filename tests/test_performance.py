@@ -99,7 +99,7 @@ def test_benchmark_runs_end_to_end_in_quick_mode(tmp_path):
     assert "matmul ceiling" in completed.stdout and "| target |" in completed.stdout
     results = json.loads(output.read_text())
     assert results["ceiling_flops"] > 0
-    assert set(results["training"]) == {"bp", "ff"}
+    assert set(results["training"]) == {"bp", "ff", "ff_no_readout"}
     assert set(results["prediction"]) == {"bp_forward", "ff_goodness", "ff_softmax"}
     assert set(results["saved_for_backward_bytes"]["bp"]) == {"2", "4", "8"}
     assert (tmp_path / "depth.png").read_bytes().startswith(b"\x89PNG")

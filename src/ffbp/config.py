@@ -84,6 +84,9 @@ class ForwardForwardConfig:
             lr_schedule=LRSchedule.hinton,
         )
     )
+    # Train the softmax readout on a neutral-label pass (needed by prediction=softmax, hard
+    # negatives and unsupervised FF); false saves that pass: goodness prediction only.
+    readout: bool = True
     # The softmax readout learns with its own rate and weight decay (Hinton's code: 0.1, 0.003).
     readout_lr: float = 0.1
     readout_weight_decay: float = 0.003
@@ -298,6 +301,13 @@ def _validate_forward_forward(algo: DictConfig, num_layers: int, epochs: int) ->
             algo.prediction == FFPrediction.softmax,
             "algo.negatives=hybrid_images puts no label in the input, so goodness cannot predict "
             "one: set algo.prediction=softmax",
+        )
+    if not algo.readout:
+        _require(
+            algo.prediction == FFPrediction.goodness
+            and algo.negatives not in ("hard", UNSUPERVISED_NEGATIVES),
+            "algo.readout=false leaves no softmax readout: it needs algo.prediction=goodness and "
+            "negatives that do not come from the readout (random or all)",
         )
     if algo.epochs_per_layer is not None:
         _require(

@@ -201,7 +201,8 @@ def fit(
 
 def _print_epoch(metrics: dict[str, Any]) -> None:
     parts = [f"epoch {metrics['epoch']}", f"loss {metrics['train/loss']:.4f}"]
-    parts += [f"train acc {metrics['train/accuracy']:.4f}"]
+    if "train/accuracy" in metrics:
+        parts += [f"train acc {metrics['train/accuracy']:.4f}"]
     parts += [f"{key} {value:.4f}" for key, value in metrics.items() if key.startswith("val/")]
     parts += [f"{metrics['train/epoch_time_s']:.1f}s"]
     tqdm.write(" | ".join(parts))

@@ -50,6 +50,8 @@ class ForwardForward(Algorithm):
         self.supervised = cfg.negatives != UNSUPERVISED_NEGATIVES
         if not self.supervised:  # no label in the input: nothing for goodness to compare
             self.prediction_methods = ("softmax",)
+        if not cfg.readout:  # no neutral pass, no readout: goodness alone predicts
+            self.prediction_methods = ("goodness",)
         self.primary_method = FFPrediction(cfg.prediction).value
         device = next(model.parameters()).device
         self.normalize = NORMALIZATIONS[cfg.normalization]
@@ -145,7 +147,7 @@ class ForwardForward(Algorithm):
         return torch.cat([self.normalize(activity) for activity in layers], dim=1).detach()
 
     def positive_and_negative(
-        self, inputs: Tensor, labels: Tensor, readout_logits: Tensor
+        self, inputs: Tensor, labels: Tensor, readout_logits: Tensor | None
     ) -> tuple[Tensor, Tensor]:
         """Positive data (batch, features) and negative data (batch * k, features)."""
         if not self.supervised:
@@ -153,6 +155,7 @@ class ForwardForward(Algorithm):
                 inputs, labels, self.image_shape, self.cfg.hybrid_blur_steps
             )
         wrong_labels = NEGATIVE_LABELS[self.cfg.negatives](labels, self.num_classes, readout_logits)
+
         negatives_per_positive = wrong_labels.shape[0] // labels.shape[0]
         negative_inputs = inputs.repeat_interleave(negatives_per_positive, dim=0)
         return self.embed(inputs, labels), self.embed(negative_inputs, wrong_labels)
@@ -192,16 +195,24 @@ class ForwardForward(Algorithm):
                 )
             yield index, loss, metrics
 
-    def train_step(self, inputs: Tensor, labels: Tensor) -> dict[str, Tensor]:
+    def train_readout(self, inputs: Tensor, labels: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
+        """One readout update's gradient on the neutral-label pass; its logits, and what to log."""
         with torch.no_grad():
             neutral_activities = self.layer_activities(self.readout_input(inputs))
-        self.optimizer.zero_grad(set_to_none=True)
         readout_logits = self.readout(self.readout_features(neutral_activities))
         readout_loss = F.cross_entropy(readout_logits, labels)
         # Backward now, before the layers run: its input and their activations never coexist.
         readout_loss.backward()
-        positive, negative = self.positive_and_negative(inputs, labels, readout_logits.detach())
-        metrics: dict[str, Tensor] = {}
+        accuracy = (readout_logits.argmax(dim=1) == labels).float().mean()
+        metrics = {"train/readout_loss": readout_loss.detach(), "train/accuracy": accuracy}
+        return readout_logits.detach(), metrics
+
+    def train_step(self, inputs: Tensor, labels: Tensor) -> dict[str, Tensor]:
+        self.optimizer.zero_grad(set_to_none=True)
+        readout_logits, metrics = None, {}
+        if self.cfg.readout:
+            readout_logits, metrics = self.train_readout(inputs, labels)
+        positive, negative = self.positive_and_negative(inputs, labels, readout_logits)
         layer_loss_total = torch.zeros((), device=inputs.device)
         for index, loss, layer_metrics in self.layer_losses(positive, negative):
             # The layer's input is detached: this reaches only its own parameters, and frees its
@@ -210,18 +221,14 @@ class ForwardForward(Algorithm):
             metrics.update(layer_metrics)
             layer_loss_total = layer_loss_total + layer_metrics[f"ff/layer{index + 1}/loss"]
         self.optimizer.step()  # one step for all layers: each holds only its own gradient
-        accuracy = (readout_logits.argmax(dim=1) == labels).float().mean()
-        return {
-            "train/loss": layer_loss_total,
-            "train/readout_loss": readout_loss.detach(),
-            "train/accuracy": accuracy,
-            **metrics,
-        }
+        return {"train/loss": layer_loss_total, **metrics}
 
     @torch.inference_mode()
     def predict(self, inputs: Tensor) -> dict[str, Tensor]:
-        activities = self.layer_activities(self.readout_input(inputs))
-        predictions = {"softmax": self.readout(self.readout_features(activities)).argmax(dim=1)}
+        predictions = {}
+        if self.cfg.readout:
+            activities = self.layer_activities(self.readout_input(inputs))
+            predictions["softmax"] = self.readout(self.readout_features(activities)).argmax(dim=1)
         if self.supervised:
             goodness = goodness_per_label(
                 self.model,
