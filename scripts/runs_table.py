@@ -7,9 +7,17 @@ tables grouped over seeds).
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 
 from ffbp.report.runs import load_runs
+
+
+def _cell(value) -> str:
+    """A value as shown in the table: '-' where a run has none (another algorithm's key)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return f"{value:.4f}" if isinstance(value, float) and value < 1 else str(value)
 
 
 def main() -> None:
@@ -34,14 +42,14 @@ def main() -> None:
     print("|" + " --- |" * len(header))
     for row in runs.sort_values("run").to_dict("records"):
         cells = [Path(row["run"]).name, row["algo"]]
-        cells += [str(row.get(f"config.{column}", "-")) for column in args.columns]
+        cells += [_cell(row.get(f"config.{column}")) for column in args.columns]
         if row.get("status") != "finished":
             cells += [str(row.get("status")), "", "", "", ""]
         else:
             cells += [
                 f"{row['test/accuracy']:.4f}",
-                f"{row.get('test/accuracy_goodness', float('nan')):.4f}",
-                f"{row.get('test/accuracy_softmax', float('nan')):.4f}",
+                _cell(row.get("test/accuracy_goodness")),
+                _cell(row.get("test/accuracy_softmax")),
                 f"{row['val/accuracy']:.4f}",
                 f"{epoch_time[row['run']]:.1f}",
             ]
