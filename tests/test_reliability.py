@@ -266,3 +266,22 @@ def test_online_logging_without_a_key_falls_back_to_offline(tmp_path):
     assert "logging offline instead" in completed.stderr
     assert "wandb sync" in completed.stdout
     assert list((run_dir / "wandb").glob("offline-run-*"))
+
+
+def test_a_preemption_signal_is_handed_on_after_the_checkpoint():
+    """SLURM warns with SIGUSR2, which submitit's handler answers by requeueing the job: the run
+    stops and checkpoints first, then passes the signal on."""
+    from ffbp.run import StopOnSignals
+
+    calls = []
+    previous = signal.signal(signal.SIGUSR2, lambda number, frame: calls.append(number))
+    try:
+        with StopOnSignals() as stop:
+            os.kill(os.getpid(), signal.SIGUSR2)
+            time.sleep(0.01)
+            assert stop.requested() and stop.received == signal.SIGUSR2
+            assert calls == []  # not yet: the checkpoint comes first
+        stop.hand_over()
+        assert calls == [signal.SIGUSR2]
+    finally:
+        signal.signal(signal.SIGUSR2, previous)

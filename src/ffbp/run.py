@@ -140,10 +140,12 @@ def default_group(cfg: DictConfig, sweep_dir: str | None) -> str:
 
 
 class StopOnSignals:
-    """SIGINT and SIGTERM (SLURM preemption) ask the loop to stop at the next step; a second
-    SIGINT stops at once."""
+    """SIGINT, SIGTERM and SIGUSR2 (SLURM's warning before a time limit or preemption, which
+    submitit uses to requeue) ask the loop to stop at the next step; a second SIGINT stops at
+    once. After the checkpoint, `hand_over` passes the signal to the handler that was there
+    before (submitit's requeue), so a requeued job resumes from this very step."""
 
-    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGUSR2)
 
     def __init__(self) -> None:
         self.received: int | None = None
@@ -165,6 +167,11 @@ class StopOnSignals:
 
     def requested(self) -> bool:
         return self.received is not None
+
+    def hand_over(self) -> None:
+        previous = self.previous.get(self.received)
+        if callable(previous) and previous is not signal.default_int_handler:
+            previous(self.received, None)
 
     def __exit__(self, *exc_info: Any) -> None:
         for number, handler in self.previous.items():
@@ -307,6 +314,8 @@ def train(
         if wandb_run is not None:
             metrics = {k: v for k, v in summary.items() if "/" in k or k in ("status", "error")}
             wandb_run.finish(metrics, exit_code=exit_code)
+        if summary["status"] == "interrupted":
+            stop.hand_over()  # e.g. submitit's requeue, now that the checkpoint is on disk
     print(report(summary))
     return summary.get("val/accuracy")
 
