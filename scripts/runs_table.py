@@ -10,7 +10,7 @@ import argparse
 import math
 from pathlib import Path
 
-from ffbp.report.runs import load_runs
+from ffbp.report.runs import load_runs, median_epoch_times
 
 
 def _cell(value) -> str:
@@ -27,7 +27,7 @@ def main() -> None:
     args = parser.parse_args()
     collection = load_runs(args.roots)
     runs, history = collection.runs, collection.history
-    epoch_time = history.groupby("run")["train/epoch_time_s"].median() if len(history) else {}
+    epoch_time = median_epoch_times(history)
     header = [
         "run",
         "algo",

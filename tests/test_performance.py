@@ -50,9 +50,7 @@ def test_flop_counts_from_shapes():
 
 def plain_forward_forward_step(algorithm, inputs, labels):
     """The textbook version: every loss summed, one backward, then one step."""
-    with torch.no_grad():
-        neutral = algorithm.layer_activities(algorithm.readout_input(inputs))
-    logits = algorithm.readout(algorithm.readout_features(neutral))
+    logits = algorithm.readout_logits(inputs)
     positive, negative = algorithm.positive_and_negative(inputs, labels, logits.detach())
     total = F.cross_entropy(logits, labels) + sum(
         loss for _, loss, _ in algorithm.layer_losses(positive, negative)

@@ -15,12 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import torch
-from omegaconf import OmegaConf
 
-from ffbp.algorithms import ALGORITHMS
+from ffbp.algorithms import build_algorithm
 from ffbp.algorithms.base import Algorithm
-from ffbp.config import ALGORITHM_SCHEMAS
-from ffbp.model import MLP
+from ffbp.config import algorithm_config
 
 NUM_CLASSES = 10
 
@@ -175,20 +173,14 @@ class _Held:
 # --- the algorithms --------------------------------------------------------------------------
 
 
-def build_algorithm(
+def build(
     algo: str, hidden_sizes: list[int], settings: BenchmarkSettings, device, **overrides: Any
 ) -> Algorithm:
     torch.manual_seed(0)
-    algorithm_class = ALGORITHMS[algo]
-    model = MLP(
-        settings.input_size,
-        hidden_sizes,
-        output_size=NUM_CLASSES if algorithm_class.uses_output_head else None,
-    ).to(device)
-    cfg = OmegaConf.structured(ALGORITHM_SCHEMAS[algo]())
-    for key, value in overrides.items():
-        OmegaConf.update(cfg, key, value)
-    return algorithm_class(cfg, model, NUM_CLASSES, epochs=1)
+    cfg = algorithm_config(algo, **overrides)
+    return build_algorithm(
+        cfg, settings.input_size, hidden_sizes, NUM_CLASSES, epochs=1, device=device
+    )
 
 
 def _all_parameters(algorithm: Algorithm) -> list[torch.Tensor]:
@@ -236,12 +228,10 @@ def run_benchmark(settings: BenchmarkSettings) -> dict[str, Any]:
         "saved_for_backward_bytes": {},
     }
     algorithms = {
-        "bp": build_algorithm("bp", settings.hidden_sizes, settings, device),
-        "ff": build_algorithm("ff", settings.hidden_sizes, settings, device),
+        "bp": build("bp", settings.hidden_sizes, settings, device),
+        "ff": build("ff", settings.hidden_sizes, settings, device),
         # FF without its softmax readout: no neutral-label pass (algo.readout=false)
-        "ff_no_readout": build_algorithm(
-            "ff", settings.hidden_sizes, settings, device, readout=False
-        ),
+        "ff_no_readout": build("ff", settings.hidden_sizes, settings, device, readout=False),
     }
     for name, algorithm in algorithms.items():
         if device.type == "cuda":
@@ -267,7 +257,7 @@ def run_benchmark(settings: BenchmarkSettings) -> dict[str, Any]:
     predictors = {
         "bp_forward": lambda: bp.predict(inputs),
         "ff_goodness": lambda: ff.predict(inputs),  # both FF methods; goodness dominates
-        "ff_softmax": lambda: _softmax_only(ff, inputs),
+        "ff_softmax": lambda: _softmax_only(ff, inputs),  # the one-pass readout alone
     }
     for method, predict in predictors.items():
         seconds = timed(predict, settings.steps, settings.warmup, device)
@@ -280,7 +270,7 @@ def run_benchmark(settings: BenchmarkSettings) -> dict[str, Any]:
     for depth in settings.depths:
         hidden = [settings.depth_width] * depth
         for name in ("bp", "ff"):
-            algorithm = build_algorithm(name, hidden, settings, device)
+            algorithm = build(name, hidden, settings, device)
             saved.setdefault(name, {})[depth] = saved_bytes_of_step(algorithm, inputs, labels)
             if name == "ff":
                 layers_only = saved_bytes_of_ff_layers(algorithm, inputs, labels)
@@ -309,8 +299,7 @@ def run_benchmark(settings: BenchmarkSettings) -> dict[str, Any]:
 
 @torch.inference_mode()
 def _softmax_only(algorithm, inputs: torch.Tensor) -> torch.Tensor:
-    activities = algorithm.layer_activities(algorithm.readout_input(inputs))
-    return algorithm.readout(algorithm.readout_features(activities)).argmax(dim=1)
+    return algorithm.readout_logits(inputs).argmax(dim=1)
 
 
 TARGETS = {

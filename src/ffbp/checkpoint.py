@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from ffbp.algorithms.base import Algorithm
+from ffbp.config import flatten
 from ffbp.training import LoopState
 
 CHECKPOINT_NAME = "checkpoint.pt"
@@ -88,18 +89,9 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
     return payload
 
 
-def _flatten(node: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(node, dict):
-        flat = {}
-        for key, value in node.items():
-            flat.update(_flatten(value, f"{prefix}{key}."))
-        return flat
-    return {prefix.rstrip("."): node}
-
-
 def config_differences(saved: dict[str, Any], current: dict[str, Any]) -> list[str]:
     """`key: saved -> current` for every setting that a resumed run may not change."""
-    old, new = _flatten(saved), _flatten(current)
+    old, new = flatten(saved), flatten(current)
     differences = []
     for key in sorted(old.keys() | new.keys()):
         if key.startswith(MAY_CHANGE_ON_RESUME):

@@ -178,6 +178,15 @@ def wandb_mode_from_environment() -> str:
     return os.environ.get("WANDB_MODE") or WandbMode.offline.value
 
 
+def algorithm_config(name: str, **overrides: Any) -> DictConfig:
+    """Algorithm `name`'s schema defaults with dotted overrides: the same config object Hydra
+    composes, for use without Hydra (benchmarks, tests)."""
+    cfg = OmegaConf.structured(ALGORITHM_SCHEMAS[name]())
+    for key, value in overrides.items():
+        OmegaConf.update(cfg, key, value)
+    return cfg
+
+
 def register_configs() -> None:
     """Make the schemas visible to Hydra: `configs/train.yaml` and `configs/algo/*` extend them."""
     OmegaConf.register_new_resolver("wandb_mode", wandb_mode_from_environment, replace=True)
@@ -190,6 +199,16 @@ def register_configs() -> None:
 def to_plain_dict(cfg: DictConfig) -> dict[str, Any]:
     """The fully resolved config as JSON-ready Python types (enums as their names)."""
     return OmegaConf.to_container(cfg, resolve=True, enum_to_str=True)  # type: ignore[return-value]
+
+
+def flatten(node: Any, prefix: str = "") -> dict[str, Any]:
+    """A nested config dict as `{"dotted.key": value}`, the way overrides name its values."""
+    if not isinstance(node, dict):
+        return {prefix: node}
+    flat: dict[str, Any] = {}
+    for key, value in node.items():
+        flat.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    return flat
 
 
 def _require(condition: bool, message: str) -> None:

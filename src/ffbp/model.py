@@ -49,12 +49,11 @@ class MLP(nn.Module):
         inputs: Tensor,
         normalize: Callable[[Tensor], Tensor] | None = None,
         detach_layer_inputs: bool = False,
-        num_layers: int | None = None,
     ) -> list[Tensor]:
-        """ReLU activities of the first `num_layers` hidden layers (all by default)."""
+        """ReLU activities of every hidden layer."""
         activities = []
         layer_input = inputs
-        for index in range(len(self.hidden_layers[:num_layers])):
+        for index in range(len(self.hidden_layers)):
             if detach_layer_inputs:
                 layer_input = layer_input.detach()
             if normalize is not None:

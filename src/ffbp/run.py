@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from omegaconf import DictConfig
 
-from ffbp.algorithms import ALGORITHMS
+from ffbp.algorithms import build_algorithm
 from ffbp.checkpoint import (
     CHECKPOINT_NAME,
     CheckpointError,
@@ -26,7 +26,6 @@ from ffbp.checkpoint import (
 )
 from ffbp.config import ConfigError, Device, WeightInit, to_plain_dict, validate
 from ffbp.data import DatasetCorruptError, DatasetUnavailableError, DataSplits, load_data
-from ffbp.model import MLP
 from ffbp.performance import tune_cpu_allocator
 from ffbp.provenance import environment, git_state
 from ffbp.records import RunRecords
@@ -187,16 +186,17 @@ def train(
     """Train `cfg.algo` on `cfg.data`; return the validation accuracy that sweeps maximise."""
     tune_cpu_allocator()
     device, data, checkpoint = prepare(cfg, run_dir)
-    algorithm_class = ALGORITHMS[cfg.algo.name]
-    model = MLP(
+    algorithm = build_algorithm(
+        cfg.algo,
         data.input_size,
         list(cfg.model.hidden_sizes),
-        output_size=data.num_classes if algorithm_class.uses_output_head else None,
+        data.num_classes,
+        cfg.trainer.epochs,
+        data.image_shape,
         init=WeightInit(cfg.model.init).value,
-    ).to(device)
-    algorithm = algorithm_class(
-        cfg.algo, model, data.num_classes, cfg.trainer.epochs, data.image_shape
+        device=device,
     )
+    model = algorithm.model
     loop = LoopState()
     if checkpoint is not None:
         algorithm.load_state_dict(move_to(checkpoint["algorithm"], device))

@@ -133,11 +133,9 @@ class ForwardForward(Algorithm):
         set_lr_factor(self.optimizer, factor)
         return {"train/lr": self.cfg.optimizer.lr * factor}
 
-    def layer_activities(self, inputs: Tensor, num_layers: int | None = None) -> list[Tensor]:
+    def layer_activities(self, inputs: Tensor) -> list[Tensor]:
         """Each layer's ReLU activities, its input normalised and detached from the layer below."""
-        return self.model.hidden_activities(
-            inputs, self.normalize, detach_layer_inputs=True, num_layers=num_layers
-        )
+        return self.model.hidden_activities(inputs, self.normalize, detach_layer_inputs=True)
 
     def readout_input(self, inputs: Tensor) -> Tensor:
         return self.embed_neutral(inputs) if self.supervised else inputs
@@ -145,6 +143,13 @@ class ForwardForward(Algorithm):
     def readout_features(self, activities: list[Tensor]) -> Tensor:
         layers = activities[self.cfg.readout_from_layer - 1 :]
         return torch.cat([self.normalize(activity) for activity in layers], dim=1).detach()
+
+    def readout_logits(self, inputs: Tensor) -> Tensor:
+        """The softmax readout's scores on the neutral-label (or label-free) pass; gradients
+        reach the readout only, never the layers."""
+        with torch.no_grad():
+            features = self.readout_features(self.layer_activities(self.readout_input(inputs)))
+        return self.readout(features)
 
     def positive_and_negative(
         self, inputs: Tensor, labels: Tensor, readout_logits: Tensor | None
@@ -197,9 +202,7 @@ class ForwardForward(Algorithm):
 
     def train_readout(self, inputs: Tensor, labels: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
         """One readout update's gradient on the neutral-label pass; its logits, and what to log."""
-        with torch.no_grad():
-            neutral_activities = self.layer_activities(self.readout_input(inputs))
-        readout_logits = self.readout(self.readout_features(neutral_activities))
+        readout_logits = self.readout_logits(inputs)
         readout_loss = F.cross_entropy(readout_logits, labels)
         # Backward now, before the layers run: its input and their activations never coexist.
         readout_loss.backward()
@@ -227,8 +230,7 @@ class ForwardForward(Algorithm):
     def predict(self, inputs: Tensor) -> dict[str, Tensor]:
         predictions = {}
         if self.cfg.readout:
-            activities = self.layer_activities(self.readout_input(inputs))
-            predictions["softmax"] = self.readout(self.readout_features(activities)).argmax(dim=1)
+            predictions["softmax"] = self.readout_logits(inputs).argmax(dim=1)
         if self.supervised:
             goodness = goodness_per_label(
                 self.model,

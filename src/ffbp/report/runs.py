@@ -9,6 +9,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from ffbp.config import flatten
+
 # Config keys that never describe the experiment, only where or how it ran.
 IGNORED_CONFIG_PREFIXES = (
     "config.logger.",
@@ -29,12 +31,12 @@ class RunCollection:
         return self.runs[self.runs["status"] == "finished"]
 
 
-def _flatten(prefix: str, node: object, into: dict) -> None:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            _flatten(f"{prefix}.{key}", value, into)
-    else:
-        into[prefix] = tuple(node) if isinstance(node, list) else node
+def config_columns(config: dict) -> dict[str, object]:
+    """A run's resolved config as `config.dotted.key` columns (lists as hashable tuples)."""
+    return {
+        f"config.{key}": tuple(value) if isinstance(value, list) else value
+        for key, value in flatten(config).items()
+    }
 
 
 def _read_run(run_dir: Path) -> tuple[dict, list[dict]]:
@@ -42,7 +44,7 @@ def _read_run(run_dir: Path) -> tuple[dict, list[dict]]:
     row = {key: value for key, value in summary.items() if key != "config"}
     row["hidden_sizes"] = tuple(row.get("hidden_sizes") or ())
     row["run"] = str(run_dir)
-    _flatten("config", summary.get("config", {}), row)
+    row.update(config_columns(summary.get("config", {})))
     overrides = run_dir / ".hydra" / "overrides.yaml"
     row["overrides"] = (
         " ".join(yaml.safe_load(overrides.read_text()) or []) if overrides.exists() else ""
@@ -54,6 +56,14 @@ def _read_run(run_dir: Path) -> tuple[dict, list[dict]]:
             if line.strip():
                 history.append({"run": str(run_dir), **json.loads(line)})
     return row, history
+
+
+def median_epoch_times(history: pd.DataFrame) -> pd.Series:
+    """Each run's median training time per epoch: robust to another job sharing the cores for
+    a while. Indexed by run."""
+    if "train/epoch_time_s" not in history:
+        return pd.Series(dtype=float, name="epoch_time_s")
+    return history.groupby("run")["train/epoch_time_s"].median().rename("epoch_time_s")
 
 
 def run_directories(paths: list[Path]) -> list[Path]:

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ffbp.report.runs import median_epoch_times
+
 MEMORY_PREFIX = "memory/"
 
 
 def results_table(runs: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
     """One row per group of finished runs (see `assign_groups`), numbers unformatted."""
-    epoch_times = (
-        history.groupby("run")["train/epoch_time_s"].median().rename("epoch_time_s")
-        if "train/epoch_time_s" in history
-        else pd.Series(dtype=float, name="epoch_time_s")
-    )
-    runs = runs.join(epoch_times, on="run")
+    runs = runs.join(median_epoch_times(history), on="run")
     runs["test_error_pct"] = 100 * (1 - runs["test/accuracy"])
     rows = []
     for group, members in runs.groupby("group", sort=True):

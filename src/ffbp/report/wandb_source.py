@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from ffbp.report.runs import RunCollection, _flatten
+from ffbp.report.runs import RunCollection, config_columns
 
 SUMMARY_KEYS_PREFIXES = ("test/", "val/", "train/", "memory/")
 
@@ -38,7 +38,7 @@ def load_wandb_runs(entity_project: str, group: str, api: Any = None) -> RunColl
             "overrides": "",
             **{k: v for k, v in summary.items() if k.startswith(SUMMARY_KEYS_PREFIXES)},
         }
-        _flatten("config", config, row)
+        row.update(config_columns(config))
         rows.append(row)
         for record in run.history(pandas=False):
             history.append({"run": run.id, **record})
