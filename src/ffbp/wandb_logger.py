@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Any
 
 ONLINE_INIT_TIMEOUT_S = 30
+OFFLINE_INSTEAD = (
+    "logging offline instead; upload later with the `wandb sync` command printed at the end"
+)
 
 
 def _settings(wandb):
@@ -61,8 +64,7 @@ class WandbRun:
         if mode == "online" and not _has_api_key():
             warnings.warn(
                 "logger.mode=online but no W&B API key is set (wandb login, or WANDB_API_KEY): "
-                "logging offline instead; upload later with the `wandb sync` command printed at "
-                "the end",
+                + OFFLINE_INSTEAD,
                 stacklevel=2,
             )
             mode = "offline"
@@ -73,8 +75,7 @@ class WandbRun:
             if mode != "online":
                 raise
             warnings.warn(
-                f"W&B could not start online ({type(error).__name__}: {error}): logging offline "
-                "instead; upload later with the `wandb sync` command printed at the end",
+                f"W&B could not start online ({type(error).__name__}: {error}): " + OFFLINE_INSTEAD,
                 stacklevel=2,
             )
             self.mode = "offline"
