@@ -72,10 +72,13 @@ def test_a_failing_trial_does_not_stop_the_sweep(tmp_path):
     config_dir = tmp_path / "extra_configs" / "hparams_search"
     config_dir.mkdir(parents=True)
     (config_dir / "failing.yaml").write_text(
+        # Not the grid sampler: it orders the grid with Python's unseeded `random`, and when the
+        # failed trial is told last the plugin's grid-exhausted stop raises. A seeded random
+        # sampler draws both values here, failing one first (seed 0).
         """# @package _global_
 defaults:
   - override /hydra/sweeper: optuna
-  - override /hydra/sweeper/sampler: grid
+  - override /hydra/sweeper/sampler: random
 hydra:
   mode: MULTIRUN
   sweeper:
@@ -84,6 +87,8 @@ hydra:
     direction: maximize
     n_trials: 2
     max_failure_rate: 1.0
+    sampler:
+      seed: 0
     params:
       trainer.batch_size: choice(100000, 100)
 """
